@@ -1,0 +1,25 @@
+// cli/commands.h: the entry points of nixpp's front-ends. The multi-call binary `nix` picks one
+// by the name it was run as (argv[0]); `nix` itself dispatches on its first argument.
+// Each entry point gets the arguments after the program name and returns the exit status;
+// errors are thrown (nixpp::Error) and reported by main().
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace nixpp {
+
+using Strings = std::vector<std::string>;
+
+// Legacy tools, one per argv[0].
+int nixHashMain(Strings args);   // cli/nix_hash.cc
+int nixStoreMain(Strings args);  // cli/nix_store.cc
+
+// `nix <subcommand>`: `program` is e.g. "nix hash", `args` what follows the subcommand.
+int nixHashCommand(Strings args);  // cli/nix_hash.cc: nix hash file|path|convert|to-*
+int nixNarCommand(Strings args);   // cli/nix_nar.cc:  nix nar ls|cat|dump-path
+
+// Prints "<program> (Nix) <version>" as Nix does for --version.
+void printVersion(const std::string& program);
+
+} // namespace nixpp

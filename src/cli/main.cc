@@ -1,0 +1,93 @@
+// cli/main.cc: the multi-call binary. Dispatches on the name it was run as (argv[0]) and, for
+// `nix`, on the subcommand; reports errors as Nix does ("error: ..." on stderr, non-zero exit).
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include "cli/commands.h"
+#include "util/error.h"
+#include "util/version.h"
+
+using namespace nixpp;
+
+namespace {
+
+struct Entry {
+  std::string_view name;
+  int (*run)(Strings);
+  std::string_view summary;
+};
+
+// Programs answering to argv[0].
+const Entry tools[] = {
+    {"nix-hash", nixHashMain, "compute the cryptographic hash of a path"},
+    {"nix-store", nixStoreMain, "manipulate or query the Nix store"},
+};
+
+// `nix <subcommand>`.
+const Entry subcommands[] = {
+    {"hash", nixHashCommand, "compute and convert cryptographic hashes"},
+    {"nar", nixNarCommand, "create or inspect NAR files"},
+};
+
+void nixHelp() {
+  std::cout << "Usage: nix [--help] [--version] <subcommand> [args...]\n\n"
+               "nixpp's implementation of the nix command.\n\nSubcommands:\n";
+  for (auto& e : subcommands) std::cout << "  " << e.name << "  " << e.summary << "\n";
+  std::cout << "\nAlso available as: ";
+  for (auto& e : tools) std::cout << e.name << " ";
+  std::cout << "\n";
+}
+
+int nixMain(Strings args) {
+  // Global flags before the subcommand.
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      nixHelp();
+      return 0;
+    }
+    if (a == "--version") {
+      printVersion("nix");
+      return 0;
+    }
+    if (!a.empty() && a[0] == '-')
+      throw UsageError("unrecognised flag '" + a + "'\nTry 'nix --help' for more information.");
+    break;
+  }
+  if (i == args.size()) throw UsageError("no subcommand specified\nTry 'nix --help' for more information.");
+  for (auto& e : subcommands)
+    if (args[i] == e.name) return e.run(Strings(args.begin() + long(i) + 1, args.end()));
+  throw UsageError("'" + args[i] + "' is not a recognised command\nTry 'nix --help' for more information.");
+}
+
+} // namespace
+
+namespace nixpp {
+void printVersion(const std::string& program) {
+  std::cout << program << " (Nix) " << nixCompatVersion << " (nixpp " << nixppVersion << ")\n";
+}
+} // namespace nixpp
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  std::string_view self = argv[0];
+  if (auto slash = self.rfind('/'); slash != std::string_view::npos) self = self.substr(slash + 1);
+  Strings args(argv + 1, argv + argc);
+  try {
+    for (auto& e : tools)
+      if (self == e.name) return e.run(std::move(args));
+    return nixMain(std::move(args));
+  } catch (Error& e) {
+    std::cout.flush();
+    std::cerr << "error: " << e.what() << "\n";
+    return e.exitStatus();
+  } catch (std::bad_alloc&) {
+    std::cerr << "error: out of memory\n";
+    return 1;
+  } catch (std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,326 @@
+#include "format/hash.h"
+
+#include <openssl/evp.h>
+
+#include <cstring>
+
+#include "util/error.h"
+
+namespace nixpp {
+
+namespace {
+
+constexpr std::string_view nix32Chars = "0123456789abcdfghijklmnpqrsvwxyz";
+
+const EVP_MD* evpFor(HashAlgo algo) {
+  switch (algo) {
+    case HashAlgo::md5: return EVP_md5();
+    case HashAlgo::sha1: return EVP_sha1();
+    case HashAlgo::sha256: return EVP_sha256();
+    case HashAlgo::sha512: return EVP_sha512();
+  }
+  return nullptr;
+}
+
+int nix32Value(char c) {
+  auto p = nix32Chars.find(c);
+  return p == std::string_view::npos ? -1 : int(p);
+}
+
+} // namespace
+
+std::string_view printHashAlgo(HashAlgo algo) {
+  switch (algo) {
+    case HashAlgo::md5: return "md5";
+    case HashAlgo::sha1: return "sha1";
+    case HashAlgo::sha256: return "sha256";
+    case HashAlgo::sha512: return "sha512";
+  }
+  return "";
+}
+
+std::optional<HashAlgo> parseHashAlgoOpt(std::string_view name) {
+  if (name == "md5") return HashAlgo::md5;
+  if (name == "sha1") return HashAlgo::sha1;
+  if (name == "sha256") return HashAlgo::sha256;
+  if (name == "sha512") return HashAlgo::sha512;
+  return std::nullopt;
+}
+
+HashAlgo parseHashAlgo(std::string_view name) {
+  if (auto a = parseHashAlgoOpt(name)) return *a;
+  throw BadHash("unknown hash algorithm '" + std::string(name) +
+                "', expect 'md5', 'sha1', 'sha256', or 'sha512'");
+}
+
+size_t hashSize(HashAlgo algo) {
+  switch (algo) {
+    case HashAlgo::md5: return 16;
+    case HashAlgo::sha1: return 20;
+    case HashAlgo::sha256: return 32;
+    case HashAlgo::sha512: return 64;
+  }
+  return 0;
+}
+
+Hash::Hash(HashAlgo algo) : algo_(algo) {}
+
+Hash::Hash(HashAlgo algo, std::string_view digest) : algo_(algo) {
+  if (digest.size() != hashSize(algo)) throw BadHash("hash digest has the wrong length");
+  std::memcpy(digest_.data(), digest.data(), digest.size());
+}
+
+bool Hash::operator<(const Hash& o) const {
+  if (algo_ != o.algo_) return algo_ < o.algo_;
+  return bytes() < o.bytes();
+}
+
+Hash Hash::parseNonSRIUnprefixed(std::string_view s, HashAlgo algo) {
+  size_t size = hashSize(algo);
+  auto bad = [&]() {
+    return BadHash("hash '" + std::string(s) + "' has wrong length for hash type '" +
+                   std::string(printHashAlgo(algo)) + "'");
+  };
+  if (s.size() == size * 2) return Hash(algo, base16Decode(s));
+  if (s.size() == nix32Len(size)) return Hash(algo, nix32Decode(s, size));
+  if (s.size() == (size + 2) / 3 * 4) {
+    std::string d;
+    try {
+      d = base64Decode(s);
+    } catch (FormatError&) {
+      throw BadHash("invalid base-64 hash '" + std::string(s) + "'");
+    }
+    if (d.size() != size) throw bad();
+    return Hash(algo, d);
+  }
+  throw bad();
+}
+
+Hash Hash::parseSRI(std::string_view s) {
+  auto dash = s.find('-');
+  if (dash == std::string_view::npos) throw BadHash("hash '" + std::string(s) + "' is not SRI");
+  HashAlgo algo = parseHashAlgo(s.substr(0, dash));
+  std::string d;
+  try {
+    d = base64Decode(s.substr(dash + 1));
+  } catch (FormatError&) {
+    throw BadHash("invalid SRI hash '" + std::string(s) + "'");
+  }
+  if (d.size() != hashSize(algo)) throw BadHash("invalid SRI hash '" + std::string(s) + "'");
+  return Hash(algo, d);
+}
+
+Hash Hash::parseAny(std::string_view s, std::optional<HashAlgo> algo) {
+  std::string_view rest = s;
+  std::optional<HashAlgo> parsed;
+  bool sri = false;
+  if (auto colon = s.find(':'); colon != std::string_view::npos) {
+    parsed = parseHashAlgo(s.substr(0, colon));
+    rest = s.substr(colon + 1);
+  } else if (auto dash = s.find('-'); dash != std::string_view::npos) {
+    parsed = parseHashAlgo(s.substr(0, dash));
+    rest = s.substr(dash + 1);
+    sri = true;
+  }
+  if (parsed && algo && *parsed != *algo)
+    throw BadHash("hash '" + std::string(s) + "' should have type '" +
+                  std::string(printHashAlgo(*algo)) + "'");
+  if (!parsed && !algo)
+    throw BadHash("hash '" + std::string(s) + "' does not include a type");
+  HashAlgo a = parsed ? *parsed : *algo;
+  if (sri) {
+    std::string d;
+    try {
+      d = base64Decode(rest);
+    } catch (FormatError&) {
+      throw BadHash("invalid SRI hash '" + std::string(s) + "'");
+    }
+    if (d.size() != hashSize(a)) throw BadHash("invalid SRI hash '" + std::string(s) + "'");
+    return Hash(a, d);
+  }
+  return parseNonSRIUnprefixed(rest, a);
+}
+
+std::string Hash::to_string(HashFormat fmt, bool includeAlgo) const {
+  std::string out;
+  if (fmt == HashFormat::sri) {
+    out = std::string(printHashAlgo(algo_)) + "-";
+    return out + base64Encode(bytes());
+  }
+  if (includeAlgo) out = std::string(printHashAlgo(algo_)) + ":";
+  switch (fmt) {
+    case HashFormat::base16: out += base16Encode(bytes()); break;
+    case HashFormat::nix32: out += nix32Encode(bytes()); break;
+    case HashFormat::base64: out += base64Encode(bytes()); break;
+    case HashFormat::sri: break;
+  }
+  return out;
+}
+
+Hash hashString(HashAlgo algo, std::string_view s) {
+  HashSink sink(algo);
+  sink(s);
+  return sink.finish().first;
+}
+
+Hash compressHash(const Hash& h, size_t newSize) {
+  std::string out(newSize, '\0');
+  for (size_t i = 0; i < h.size(); ++i) out[i % newSize] ^= char(h.data()[i]);
+  // The result keeps the algorithm only nominally; callers use the bytes.
+  Hash r(h.algo());
+  std::memcpy(r.data(), out.data(), newSize);
+  return r;
+}
+
+struct HashSink::Ctx {
+  EVP_MD_CTX* md = nullptr;
+};
+
+HashSink::HashSink(HashAlgo algo) : algo_(algo), ctx_(std::make_unique<Ctx>()) {
+  ctx_->md = EVP_MD_CTX_new();
+  if (!ctx_->md || !EVP_DigestInit_ex(ctx_->md, evpFor(algo), nullptr))
+    throw Error("cannot initialise hash context");
+}
+
+HashSink::~HashSink() {
+  if (ctx_ && ctx_->md) EVP_MD_CTX_free(ctx_->md);
+}
+
+void HashSink::operator()(std::string_view data) {
+  bytes_ += data.size();
+  EVP_DigestUpdate(ctx_->md, data.data(), data.size());
+}
+
+std::pair<Hash, uint64_t> HashSink::finish() {
+  Hash h(algo_);
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx_->md, h.data(), &len);
+  return {h, bytes_};
+}
+
+// --- encodings ------------------------------------------------------------------------------
+
+std::string base16Encode(std::string_view bytes) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = hex[uint8_t(bytes[i]) >> 4];
+    out[2 * i + 1] = hex[uint8_t(bytes[i]) & 0xf];
+  }
+  return out;
+}
+
+static int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string base16Decode(std::string_view s) {
+  if (s.size() % 2) throw BadHash("invalid base-16 string '" + std::string(s) + "'");
+  std::string out(s.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = hexValue(s[2 * i]), lo = hexValue(s[2 * i + 1]);
+    if (hi < 0 || lo < 0) throw BadHash("invalid base-16 hash '" + std::string(s) + "'");
+    out[i] = char(hi << 4 | lo);
+  }
+  return out;
+}
+
+size_t nix32Len(size_t size) { return (size * 8 - 1) / 5 + 1; }
+
+bool isNix32Char(char c) { return nix32Value(c) >= 0; }
+
+std::string nix32Encode(std::string_view bytes) {
+  size_t len = nix32Len(bytes.size());
+  std::string out;
+  out.reserve(len);
+  for (int n = int(len) - 1; n >= 0; --n) {
+    unsigned b = unsigned(n) * 5;
+    unsigned i = b / 8, j = b % 8;
+    unsigned c = uint8_t(bytes[i]) >> j;
+    if (i + 1 < bytes.size()) c |= unsigned(uint8_t(bytes[i + 1])) << (8 - j);
+    out.push_back(nix32Chars[c & 0x1f]);
+  }
+  return out;
+}
+
+std::string nix32Decode(std::string_view s, size_t size) {
+  std::string out(size, '\0');
+  for (size_t n = 0; n < s.size(); ++n) {
+    int digit = nix32Value(s[s.size() - n - 1]);
+    if (digit < 0) throw BadHash("invalid base-32 hash '" + std::string(s) + "'");
+    unsigned b = unsigned(n) * 5;
+    unsigned i = b / 8, j = b % 8;
+    if (i >= size) {
+      if (digit) throw BadHash("invalid base-32 hash '" + std::string(s) + "'");
+      continue;
+    }
+    out[i] = char(uint8_t(out[i]) | uint8_t(digit << j));
+    unsigned carry = unsigned(digit) >> (8 - j);
+    if (i + 1 < size)
+      out[i + 1] = char(uint8_t(out[i + 1]) | carry);
+    else if (carry)
+      throw BadHash("invalid base-32 hash '" + std::string(s) + "'");
+  }
+  return out;
+}
+
+std::string base64Encode(std::string_view bytes) {
+  static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t v = uint8_t(bytes[i]) << 16 | uint8_t(bytes[i + 1]) << 8 | uint8_t(bytes[i + 2]);
+    out += tbl[v >> 18];
+    out += tbl[(v >> 12) & 63];
+    out += tbl[(v >> 6) & 63];
+    out += tbl[v & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    uint32_t v = uint8_t(bytes[i]) << 16;
+    out += tbl[v >> 18];
+    out += tbl[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    uint32_t v = uint8_t(bytes[i]) << 16 | uint8_t(bytes[i + 1]) << 8;
+    out += tbl[v >> 18];
+    out += tbl[(v >> 12) & 63];
+    out += tbl[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+std::string base64Decode(std::string_view s) {
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size() / 4 * 3);
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t i = 0;
+  for (; i < s.size() && s[i] != '='; ++i) {
+    int v = val(s[i]);
+    if (v < 0) throw FormatError("invalid character in Base64 string: '" + std::string(1, s[i]) + "'");
+    acc = (acc << 6) | unsigned(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(char((acc >> bits) & 0xff));
+    }
+  }
+  for (; i < s.size(); ++i)
+    if (s[i] != '=') throw FormatError("invalid Base64 string: data after padding");
+  return out;
+}
+
+} // namespace nixpp

@@ -1,0 +1,70 @@
+#include "util/strings.h"
+
+#include <charconv>
+
+namespace nixpp {
+
+bool hasPrefix(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool hasSuffix(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::vector<std::string> tokenizeString(std::string_view s, std::string_view seps) {
+  std::vector<std::string> out;
+  size_t pos = s.find_first_not_of(seps);
+  while (pos != std::string_view::npos) {
+    size_t end = s.find_first_of(seps, pos);
+    if (end == std::string_view::npos) end = s.size();
+    out.emplace_back(s.substr(pos, end - pos));
+    pos = s.find_first_not_of(seps, end);
+  }
+  return out;
+}
+
+std::vector<std::string> splitString(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos) {
+      out.emplace_back(s.substr(start));
+      return out;
+    }
+    out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+std::string concatStringsSep(std::string_view sep, const std::vector<std::string>& ss) {
+  std::string out;
+  for (size_t i = 0; i < ss.size(); ++i) {
+    if (i) out += sep;
+    out += ss[i];
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  const char* ws = " \t\n\r";
+  size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(ws);
+  return s.substr(b, e - b + 1);
+}
+
+template <typename T>
+static std::optional<T> parseNumber(std::string_view s) {
+  T v{};
+  if (s.empty()) return std::nullopt;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<int64_t> parseInt(std::string_view s) { return parseNumber<int64_t>(s); }
+std::optional<uint64_t> parseUInt(std::string_view s) { return parseNumber<uint64_t>(s); }
+
+} // namespace nixpp

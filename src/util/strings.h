@@ -1,0 +1,33 @@
+// util/strings.h: small string helpers used across layers. Pure.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nixpp {
+
+bool hasPrefix(std::string_view s, std::string_view prefix);
+bool hasSuffix(std::string_view s, std::string_view suffix);
+
+// Splits on any of `seps`, dropping empty tokens (as Nix's tokenizeString).
+std::vector<std::string> tokenizeString(std::string_view s, std::string_view seps = " \t\n\r");
+
+// Splits on every occurrence of `sep`, keeping empty fields.
+std::vector<std::string> splitString(std::string_view s, char sep);
+
+std::string concatStringsSep(std::string_view sep, const std::vector<std::string>& ss);
+
+// Strips leading and trailing whitespace (" \t\n\r").
+std::string_view trim(std::string_view s);
+
+// Parses a whole string as a decimal integer; nullopt on any junk or overflow.
+std::optional<int64_t> parseInt(std::string_view s);
+std::optional<uint64_t> parseUInt(std::string_view s);
+
+// Quotes a string for messages, as Nix does: 'text'.
+inline std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+} // namespace nixpp
