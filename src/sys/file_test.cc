@@ -1,0 +1,55 @@
+#include "sys/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "util/error.h"
+
+namespace nixpp {
+
+TEST(File, WriteReadRoundTrip) {
+  TempDir tmp;
+  std::string p = tmp.path() + "/f";
+  writeFile(p, "hello\n");
+  EXPECT_EQ(readFile(p), "hello\n");
+  EXPECT_TRUE(pathExists(p));
+  EXPECT_FALSE(pathExists(tmp.path() + "/missing"));
+}
+
+TEST(File, ReadMissingFileNamesThePath) {
+  try {
+    readFile("/nonexistent-nixpp-test/file");
+    FAIL();
+  } catch (SysError& e) {
+    EXPECT_NE(std::string(e.what()).find("'/nonexistent-nixpp-test/file'"), std::string::npos);
+    EXPECT_EQ(e.errNo, ENOENT);
+  }
+}
+
+TEST(File, TempDirIsRemovedWithReadOnlyContents) {
+  std::string path;
+  {
+    TempDir tmp;
+    path = tmp.path();
+    ASSERT_EQ(mkdir((path + "/ro").c_str(), 0755), 0);
+    writeFile(path + "/ro/f", "x");
+    ASSERT_EQ(chmod((path + "/ro").c_str(), 0555), 0);
+    ASSERT_EQ(symlink("/nonexistent", (path + "/dangling").c_str()), 0);
+  }
+  EXPECT_FALSE(pathExists(path));
+}
+
+TEST(File, FdSourceReportsEndOfFile) {
+  TempDir tmp;
+  writeFile(tmp.path() + "/f", "abc");
+  AutoCloseFd fd = openFile(tmp.path() + "/f", O_RDONLY);
+  FdSource src(fd.get());
+  EXPECT_EQ(src.drain(), "abc");
+  char c;
+  EXPECT_THROW(src.read(&c, 1), EndOfFile);
+}
+
+} // namespace nixpp

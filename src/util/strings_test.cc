@@ -1,0 +1,38 @@
+#include "util/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace nixpp {
+
+TEST(Strings, PrefixSuffix) {
+  EXPECT_TRUE(hasPrefix("nix-store", "nix-"));
+  EXPECT_FALSE(hasPrefix("ni", "nix"));
+  EXPECT_TRUE(hasSuffix("foo.drv", ".drv"));
+  EXPECT_FALSE(hasSuffix("drv", ".drv"));
+}
+
+TEST(Strings, TokenizeDropsEmpty) {
+  EXPECT_EQ(tokenizeString("  a b\t\nc  "), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(tokenizeString("   ").empty());
+}
+
+TEST(Strings, SplitKeepsEmpty) {
+  EXPECT_EQ(splitString("a,,b,", ','), (std::vector<std::string>{"a", "", "b", ""}));
+  EXPECT_EQ(concatStringsSep(",", splitString("a,,b,", ',')), "a,,b,");
+}
+
+TEST(Strings, Trim) {
+  EXPECT_EQ(trim("  x y \n"), "x y");
+  EXPECT_EQ(trim(" \t"), "");
+}
+
+TEST(Strings, ParseInt) {
+  EXPECT_EQ(parseInt("-42"), -42);
+  EXPECT_EQ(parseUInt("18446744073709551615"), UINT64_MAX);
+  EXPECT_FALSE(parseUInt("18446744073709551616"));
+  EXPECT_FALSE(parseInt("12x"));
+  EXPECT_FALSE(parseInt(""));
+  EXPECT_FALSE(parseUInt("-1"));
+}
+
+} // namespace nixpp
