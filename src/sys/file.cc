@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -39,6 +40,19 @@ AutoCloseFd openFile(const std::string& path, int flags, int mode) {
 }
 
 size_t FdSource::read(char* data, size_t len) {
+  if (bufPos_ == bufEnd_) {
+    if (len >= bufSize) return readRaw(data, len);
+    if (!buf_) buf_ = std::make_unique<char[]>(bufSize);
+    bufEnd_ = readRaw(buf_.get(), bufSize);
+    bufPos_ = 0;
+  }
+  size_t n = std::min(len, bufEnd_ - bufPos_);
+  std::memcpy(data, buf_.get() + bufPos_, n);
+  bufPos_ += n;
+  return n;
+}
+
+size_t FdSource::readRaw(char* data, size_t len) {
   for (;;) {
     ssize_t n = ::read(fd_, data, len);
     if (n < 0) {

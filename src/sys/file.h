@@ -2,6 +2,7 @@
 // directories. Every function throws SysError (with the path) on failure.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -33,14 +34,20 @@ private:
 // Opens `path` with open(2) flags; throws SysError "opening file '...'" on failure.
 AutoCloseFd openFile(const std::string& path, int flags, int mode = 0666);
 
-// Reads from a file descriptor it does not own.
+// Reads from a file descriptor it does not own. Buffered: small reads (NAR and protocol tokens)
+// are served from a 64 KiB buffer; large reads bypass it. It may read ahead of what was asked, so
+// the fd should not be read by anyone else while the FdSource is in use.
 class FdSource : public Source {
 public:
   explicit FdSource(int fd) : fd_(fd) {}
   size_t read(char* data, size_t len) override;
 
 private:
+  size_t readRaw(char* data, size_t len);
   int fd_;
+  std::unique_ptr<char[]> buf_;
+  size_t bufPos_ = 0, bufEnd_ = 0;
+  static constexpr size_t bufSize = 64 * 1024;
 };
 
 // Writes to a file descriptor it does not own; retries on short writes and EINTR.

@@ -53,3 +53,24 @@ TEST(File, FdSourceReportsEndOfFile) {
 }
 
 } // namespace nixpp
+
+namespace nixpp {
+
+TEST(File, FdSourceMixesSmallAndLargeReads) {
+  TempDir tmp;
+  std::string data;
+  for (int i = 0; i < 300000; ++i) data += char('a' + i % 26);
+  writeFile(tmp.path() + "/f", data);
+  AutoCloseFd fd = openFile(tmp.path() + "/f", O_RDONLY);
+  FdSource src(fd.get());
+  std::string got(data.size(), '\0');
+  src.readExact(got.data(), 3);                   // small: buffered
+  src.readExact(got.data() + 3, 100000);          // large: partly from the buffer
+  src.readExact(got.data() + 100003, 5);
+  src.readExact(got.data() + 100008, data.size() - 100008);
+  EXPECT_EQ(got, data);
+  char c;
+  EXPECT_THROW(src.read(&c, 1), EndOfFile);
+}
+
+} // namespace nixpp
