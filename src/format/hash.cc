@@ -49,8 +49,7 @@ std::optional<HashAlgo> parseHashAlgoOpt(std::string_view name) {
 
 HashAlgo parseHashAlgo(std::string_view name) {
   if (auto a = parseHashAlgoOpt(name)) return *a;
-  throw BadHash("unknown hash algorithm '" + std::string(name) +
-                "', expect 'md5', 'sha1', 'sha256', or 'sha512'");
+  throw UnknownHashAlgo("unknown hash algorithm '" + std::string(name) + "'");
 }
 
 size_t hashSize(HashAlgo algo) {
@@ -63,10 +62,10 @@ size_t hashSize(HashAlgo algo) {
   return 0;
 }
 
-Hash::Hash(HashAlgo algo) : algo_(algo) {}
+Hash::Hash(HashAlgo algo) : algo_(algo), size_(hashSize(algo)) {}
 
-Hash::Hash(HashAlgo algo, std::string_view digest) : algo_(algo) {
-  if (digest.size() != hashSize(algo)) throw BadHash("hash digest has the wrong length");
+Hash::Hash(HashAlgo algo, std::string_view digest) : algo_(algo), size_(hashSize(algo)) {
+  if (digest.size() != size_) throw BadHash("hash digest has the wrong length");
   std::memcpy(digest_.data(), digest.data(), digest.size());
 }
 
@@ -75,70 +74,76 @@ bool Hash::operator<(const Hash& o) const {
   return bytes() < o.bytes();
 }
 
-Hash Hash::parseNonSRIUnprefixed(std::string_view s, HashAlgo algo) {
+namespace {
+
+// Decodes the text after any prefix, as Nix's Hash(rest, type, isSRI) constructor: the encoding
+// is told apart by length (base16, then nix32, then base64); SRI is always base64.
+Hash decodeDigest(std::string_view rest, HashAlgo algo, bool isSRI) {
   size_t size = hashSize(algo);
-  auto bad = [&]() {
-    return BadHash("hash '" + std::string(s) + "' has wrong length for hash type '" +
-                   std::string(printHashAlgo(algo)) + "'");
-  };
-  if (s.size() == size * 2) return Hash(algo, base16Decode(s));
-  if (s.size() == nix32Len(size)) return Hash(algo, nix32Decode(s, size));
-  if (s.size() == (size + 2) / 3 * 4) {
-    std::string d;
+  std::string digest;
+  if (!isSRI && rest.size() == size * 2) {
+    digest = base16Decode(rest);
+  } else if (!isSRI && rest.size() == nix32Len(size)) {
+    digest = nix32Decode(rest, size);
+  } else if (isSRI || rest.size() == base64Len(size)) {
     try {
-      d = base64Decode(s);
-    } catch (FormatError&) {
-      throw BadHash("invalid base-64 hash '" + std::string(s) + "'");
+      digest = base64Decode(rest);
+    } catch (FormatError& e) {
+      throw BadHash(e.what());
     }
-    if (d.size() != size) throw bad();
-    return Hash(algo, d);
+    if (digest.size() != size)
+      throw BadHash("invalid " + std::string(isSRI ? "SRI" : "base-64") + " hash '" + std::string(rest) + "'");
+  } else {
+    throw BadHash("hash '" + std::string(rest) + "' has wrong length for hash type '" +
+                  std::string(printHashAlgo(algo)) + "'");
   }
-  throw bad();
+  return Hash(algo, digest);
+}
+
+// Strips "<algo>:" or "<algo>-" from `rest`; returns the algorithm and whether it was SRI.
+std::pair<std::optional<HashAlgo>, bool> splitAlgoPrefix(std::string_view& rest) {
+  if (auto colon = rest.find(':'); colon != std::string_view::npos) {
+    auto algo = parseHashAlgo(rest.substr(0, colon));
+    rest.remove_prefix(colon + 1);
+    return {algo, false};
+  }
+  if (auto dash = rest.find('-'); dash != std::string_view::npos) {
+    auto algo = parseHashAlgo(rest.substr(0, dash));
+    rest.remove_prefix(dash + 1);
+    return {algo, true};
+  }
+  return {std::nullopt, false};
+}
+
+} // namespace
+
+Hash Hash::parseNonSRIUnprefixed(std::string_view s, HashAlgo algo) {
+  return decodeDigest(s, algo, false);
 }
 
 Hash Hash::parseSRI(std::string_view s) {
   auto dash = s.find('-');
   if (dash == std::string_view::npos) throw BadHash("hash '" + std::string(s) + "' is not SRI");
-  HashAlgo algo = parseHashAlgo(s.substr(0, dash));
-  std::string d;
-  try {
-    d = base64Decode(s.substr(dash + 1));
-  } catch (FormatError&) {
-    throw BadHash("invalid SRI hash '" + std::string(s) + "'");
-  }
-  if (d.size() != hashSize(algo)) throw BadHash("invalid SRI hash '" + std::string(s) + "'");
-  return Hash(algo, d);
+  return decodeDigest(s.substr(dash + 1), parseHashAlgo(s.substr(0, dash)), true);
+}
+
+Hash Hash::parseAnyPrefixed(std::string_view s) {
+  std::string_view rest = s;
+  auto [parsed, isSRI] = splitAlgoPrefix(rest);
+  if (!parsed) throw BadHash("hash '" + std::string(rest) + "' does not include a type");
+  return decodeDigest(rest, *parsed, isSRI);
 }
 
 Hash Hash::parseAny(std::string_view s, std::optional<HashAlgo> algo) {
   std::string_view rest = s;
-  std::optional<HashAlgo> parsed;
-  bool sri = false;
-  if (auto colon = s.find(':'); colon != std::string_view::npos) {
-    parsed = parseHashAlgo(s.substr(0, colon));
-    rest = s.substr(colon + 1);
-  } else if (auto dash = s.find('-'); dash != std::string_view::npos) {
-    parsed = parseHashAlgo(s.substr(0, dash));
-    rest = s.substr(dash + 1);
-    sri = true;
-  }
+  auto [parsed, isSRI] = splitAlgoPrefix(rest);
+  if (!parsed && !algo)
+    throw BadHash("hash '" + std::string(rest) +
+                  "' does not include a type, nor is the type otherwise known from context");
   if (parsed && algo && *parsed != *algo)
     throw BadHash("hash '" + std::string(s) + "' should have type '" +
                   std::string(printHashAlgo(*algo)) + "'");
-  if (!parsed && !algo)
-    throw BadHash("hash '" + std::string(s) + "' does not include a type");
-  HashAlgo a = parsed ? *parsed : *algo;
-  if (sri) {
-    std::string d;
-    try {
-      d = base64Decode(rest);
-    } catch (FormatError&) {
-      throw BadHash("invalid SRI hash '" + std::string(s) + "'");
-    }
-    if (d.size() != hashSize(a)) throw BadHash("invalid SRI hash '" + std::string(s) + "'");
-    return Hash(a, d);
-  }
-  return parseNonSRIUnprefixed(rest, a);
+  return decodeDigest(rest, parsed ? *parsed : *algo, isSRI);
 }
 
 std::string Hash::to_string(HashFormat fmt, bool includeAlgo) const {
@@ -164,11 +169,10 @@ Hash hashString(HashAlgo algo, std::string_view s) {
 }
 
 Hash compressHash(const Hash& h, size_t newSize) {
-  std::string out(newSize, '\0');
-  for (size_t i = 0; i < h.size(); ++i) out[i % newSize] ^= char(h.data()[i]);
-  // The result keeps the algorithm only nominally; callers use the bytes.
   Hash r(h.algo());
-  std::memcpy(r.data(), out.data(), newSize);
+  if (newSize > h.size()) newSize = h.size();
+  r.size_ = newSize;
+  for (size_t i = 0; i < h.size(); ++i) r.digest_[i % newSize] ^= h.digest_[i];
   return r;
 }
 
@@ -307,10 +311,11 @@ std::string base64Decode(std::string_view s) {
   out.reserve(s.size() / 4 * 3);
   uint32_t acc = 0;
   int bits = 0;
-  size_t i = 0;
-  for (; i < s.size() && s[i] != '='; ++i) {
-    int v = val(s[i]);
-    if (v < 0) throw FormatError("invalid character in Base64 string: '" + std::string(1, s[i]) + "'");
+  for (char c : s) {
+    if (c == '=') break;  // Nix ignores whatever follows the padding
+    if (c == '\n') continue;
+    int v = val(c);
+    if (v < 0) throw FormatError("invalid character in Base64 string: '" + std::string(1, c) + "'");
     acc = (acc << 6) | unsigned(v);
     bits += 6;
     if (bits >= 8) {
@@ -318,9 +323,9 @@ std::string base64Decode(std::string_view s) {
       out.push_back(char((acc >> bits) & 0xff));
     }
   }
-  for (; i < s.size(); ++i)
-    if (s[i] != '=') throw FormatError("invalid Base64 string: data after padding");
   return out;
 }
+
+size_t base64Len(size_t size) { return (size + 2) / 3 * 4; }
 
 } // namespace nixpp

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/error.h"
 #include "util/serialise.h"
 
 namespace nixpp {
@@ -24,13 +25,18 @@ enum class HashFormat {
   sri,     // "<algo>-<base64>" (Subresource Integrity)
 };
 
-// "md5", "sha1", ...; parseHashAlgo throws BadHash on an unknown name.
+// An unknown algorithm name ("unknown hash algorithm 'foo'"). A BadHash, so parsers of hash
+// strings report it as one; command-line front-ends turn it into a usage error.
+NIXPP_DECLARE_ERROR(UnknownHashAlgo, BadHash);
+
+// "md5", "sha1", ...; parseHashAlgo throws UnknownHashAlgo on an unknown name.
 std::string_view printHashAlgo(HashAlgo algo);
 HashAlgo parseHashAlgo(std::string_view name);
 std::optional<HashAlgo> parseHashAlgoOpt(std::string_view name);
 size_t hashSize(HashAlgo algo);  // bytes: 16, 20, 32, 64
 
-// A hash value: an algorithm and its digest. A plain value type.
+// A hash value: an algorithm and its digest. A plain value type. The digest is normally
+// hashSize(algo) bytes; only compressHash makes a shorter one (as Nix's hashSize field).
 class Hash {
 public:
   static constexpr size_t maxSize = 64;
@@ -40,15 +46,24 @@ public:
   Hash(HashAlgo algo, std::string_view digest);  // digest must be hashSize(algo) bytes
 
   // Parses "<algo>:<digest>", "<algo>-<base64>" (SRI), or, when `algo` is given, a bare digest in
-  // base16, nix32 or base64 (told apart by length). Throws BadHash.
+  // base16 (either case), nix32 or base64 (told apart by length), exactly as Nix: the prefix ends
+  // at the first ':' or, failing that, the first '-'. Throws BadHash with Nix's messages:
+  //   "hash 'X' does not include a type, nor is the type otherwise known from context",
+  //   "hash 'X' should have type 'sha256'" (prefix disagrees with `algo`),
+  //   "hash 'X' has wrong length for hash type 'sha256'", "invalid base-16 hash 'X'",
+  //   "invalid base-32 hash 'X'" (bad character or overflow), "invalid base-64 hash 'X'",
+  //   "invalid SRI hash 'X'", "invalid character in Base64 string: 'c'",
+  //   and UnknownHashAlgo for an unknown prefix.
   static Hash parseAny(std::string_view s, std::optional<HashAlgo> algo = std::nullopt);
+  // Like parseAny, but the string must carry its algorithm ("<algo>:..." or SRI).
+  static Hash parseAnyPrefixed(std::string_view s);
   // Parses a bare digest (no prefix) of a known algorithm. Throws BadHash.
   static Hash parseNonSRIUnprefixed(std::string_view s, HashAlgo algo);
-  // Parses "<algo>-<base64>" only. Throws BadHash.
+  // Parses "<algo>-<base64>" only; "hash 'X' is not SRI" without a '-'. Throws BadHash.
   static Hash parseSRI(std::string_view s);
 
   HashAlgo algo() const { return algo_; }
-  size_t size() const { return hashSize(algo_); }
+  size_t size() const { return size_; }
   std::string_view bytes() const { return {reinterpret_cast<const char*>(digest_.data()), size()}; }
   const uint8_t* data() const { return digest_.data(); }
   uint8_t* data() { return digest_.data(); }
@@ -57,16 +72,21 @@ public:
   std::string to_string(HashFormat fmt, bool includeAlgo) const;
 
   bool operator==(const Hash& o) const { return algo_ == o.algo_ && bytes() == o.bytes(); }
+  bool operator!=(const Hash& o) const { return !(*this == o); }
   bool operator<(const Hash& o) const;
 
 private:
+  friend Hash compressHash(const Hash& h, size_t newSize);
   HashAlgo algo_;
+  size_t size_;
   std::array<uint8_t, maxSize> digest_{};
 };
 
 Hash hashString(HashAlgo algo, std::string_view s);
 
-// XOR-folds a hash into `newSize` bytes, as Nix does for the 160-bit hash part of store paths.
+// XOR-folds a hash into `newSize` bytes (<= its size), as Nix does for the 160-bit hash part of
+// store paths and for nix-hash --truncate. The result keeps the algorithm's name and has size()
+// == newSize.
 Hash compressHash(const Hash& h, size_t newSize);
 
 // Incremental hashing of a stream of bytes. finish() may be called once.
@@ -97,6 +117,10 @@ std::string nix32Decode(std::string_view s, size_t size);
 size_t nix32Len(size_t size);  // characters needed for `size` bytes
 bool isNix32Char(char c);
 std::string base64Encode(std::string_view bytes);
-std::string base64Decode(std::string_view s);  // throws FormatError on bad input
+// Decodes as Nix does: stops at the first '=', skips '\n', and throws FormatError "invalid
+// character in Base64 string: 'c'" on any other character outside the alphabet.
+std::string base64Decode(std::string_view s);
+// Length of the padded base64 encoding of `size` bytes.
+size_t base64Len(size_t size);
 
 } // namespace nixpp
