@@ -1,0 +1,347 @@
+#include "store/local_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <iostream>
+#include <thread>
+
+#include "format/derivation.h"
+#include "format/nar.h"
+#include "store/canonicalise.h"
+#include "store/nar_fs.h"
+#include "store/settings.h"
+#include "sys/path_lock.h"
+#include "util/strings.h"
+
+namespace nixpp {
+
+namespace {
+
+void createDirs(const std::string& path) {
+  if (path.empty() || path == "/") return;
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) throw Error("'" + path + "' is not a directory");
+    return;
+  }
+  auto slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) createDirs(path.substr(0, slash));
+  if (::mkdir(path.c_str(), 0755) == -1 && errno != EEXIST)
+    throw SysError(errno, "creating directory '" + path + "'");
+}
+
+void fsyncDir(const std::string& dir) {
+  AutoCloseFd fd = openFile(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (::fsync(fd.get()) == -1) throw SysError(errno, "syncing '" + dir + "'");
+}
+
+// Passes what it reads on to a sink as well.
+class TeeSource : public Source {
+public:
+  TeeSource(Source& in, Sink& out) : in_(in), out_(out) {}
+  size_t read(char* data, size_t len) override {
+    size_t n = in_.read(data, len);
+    out_(std::string_view(data, n));
+    return n;
+  }
+
+private:
+  Source& in_;
+  Sink& out_;
+};
+
+// Writes to several sinks.
+class TeeSink : public Sink {
+public:
+  TeeSink(Sink& a, Sink* b) : a_(a), b_(b) {}
+  void operator()(std::string_view d) override {
+    a_(d);
+    if (b_) (*b_)(d);
+  }
+
+private:
+  Sink& a_;
+  Sink* b_;
+};
+
+std::string hashMismatch(const std::string& what, const std::string& path, const std::string& specified,
+                         const std::string& got) {
+  return what + " mismatch importing path '" + path + "';\n  specified: " + specified + "\n  got:       " + got;
+}
+
+} // namespace
+
+LocalStoreConfig LocalStoreConfig::make(const Settings& settings, const std::string& root) {
+  LocalStoreConfig c;
+  c.storeDir = settings.storeDir;
+  c.rootDir = root;
+  if (root.empty()) {
+    c.realStoreDir = settings.storeDir;
+    c.stateDir = settings.stateDir;
+    c.logDir = settings.logDir;
+  } else {
+    c.realStoreDir = root + settings.storeDir;
+    c.stateDir = root + "/nix/var/nix";
+    c.logDir = root + "/nix/var/log/nix";
+  }
+  return c;
+}
+
+LocalStore::LocalStore(LocalStoreConfig config) : Store(StoreDir(config.storeDir)), config_(std::move(config)) {
+  std::string dbDir = config_.stateDir + "/db";
+  createDirs(config_.realStoreDir);
+  createDirs(config_.stateDir + "/profiles");
+  createDirs(config_.stateDir + "/temproots");
+  createDirs(dbDir);
+  std::string gcRoots = config_.stateDir + "/gcroots";
+  if (!pathExists(gcRoots)) {
+    createDirs(gcRoots);
+    if (::symlink((config_.stateDir + "/profiles").c_str(), (gcRoots + "/profiles").c_str()) == -1 &&
+        errno != EEXIST)
+      throw SysError(errno, "creating symlink '" + gcRoots + "/profiles'");
+  }
+
+  // As Nix: everyone using the store holds a read lock on big-lock; a schema upgrade would take
+  // a write lock.
+  bigLock_ = openLockFile(dbDir + "/big-lock", true);
+  lockFile(bigLock_.get(), LockType::read, true);
+
+  std::string schemaPath = dbDir + "/schema";
+  int schema = 0;
+  if (pathExists(schemaPath)) {
+    auto v = parseInt(trim(readFile(schemaPath)));
+    if (!v) throw Error("'" + schemaPath + "' is corrupt");
+    schema = int(*v);
+  }
+  if (schema > nixSchemaVersion)
+    throw Error("current Nix store schema is version " + std::to_string(schema) + ", but I only support " +
+                std::to_string(nixSchemaVersion));
+  if (schema != 0 && schema < nixSchemaVersion)
+    throw Error("the Nix store schema is version " + std::to_string(schema) +
+                ", which nixpp cannot upgrade; run Nix 2.x once on it");
+  db_ = std::make_unique<StoreDb>(dbDir + "/db.sqlite", StoreDir(config_.storeDir), true);
+  if (schema == 0) {
+    std::string tmp = schemaPath + ".tmp";
+    writeFile(tmp, std::to_string(nixSchemaVersion), 0644);
+    if (::rename(tmp.c_str(), schemaPath.c_str()) == -1) throw SysError(errno, "renaming '" + tmp + "'");
+  }
+}
+
+LocalStore::~LocalStore() = default;
+
+std::string LocalStore::url() const { return config_.rootDir.empty() ? "local" : "local?root=" + config_.rootDir; }
+
+std::string LocalStore::realPath(const StorePath& path) const {
+  return config_.realStoreDir + "/" + path.to_string();
+}
+
+bool LocalStore::isValidPath(const StorePath& path) { return db_->isValidPath(path); }
+std::optional<ValidPathInfo> LocalStore::queryPathInfoOpt(const StorePath& path) { return db_->queryPathInfo(path); }
+StorePathSet LocalStore::queryAllValidPaths() { return db_->queryAllValidPaths(); }
+StorePathSet LocalStore::queryReferrers(const StorePath& path) { return db_->queryReferrers(path); }
+StorePathSet LocalStore::queryValidDerivers(const StorePath& path) { return db_->queryValidDerivers(path); }
+std::map<std::string, StorePath> LocalStore::queryDerivationOutputs(const StorePath& drvPath) {
+  return db_->queryDerivationOutputs(drvPath);
+}
+std::optional<StorePath> LocalStore::queryPathFromHashPart(std::string_view hashPart) {
+  return db_->queryPathFromHashPart(hashPart);
+}
+
+void LocalStore::narFromPath(const StorePath& path, Sink& sink) {
+  if (!isValidPath(path)) throw InvalidPath("path '" + storeDir().printPath(path) + "' is not valid");
+  dumpPath(realPath(path), sink);
+}
+
+std::pair<Hash, uint64_t> LocalStore::hashPath(const StorePath& path) {
+  HashSink h(HashAlgo::sha256);
+  dumpPath(realPath(path), h);
+  return h.finish();
+}
+
+std::map<StorePath, std::map<std::string, StorePath>> LocalStore::derivationOutputsOf(const ValidPathInfo& info) {
+  std::map<StorePath, std::map<std::string, StorePath>> res;
+  if (!info.path.isDerivation()) return res;
+  try {
+    auto drv = parseDerivation(readFile(realPath(info.path)), storeDir(), derivationNameOf(info.path));
+    for (auto& [name, p] : drv.outputsAndOptPaths(storeDir()))
+      if (p) res[info.path].emplace(name, *p);
+  } catch (FormatError&) {
+    // Not a parsable derivation: registered without outputs, as a plain file.
+  }
+  return res;
+}
+
+void LocalStore::moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info) {
+  std::string dst = realPath(info.path);
+  canonicalisePathMetaData(tmpPath);
+  syncTree(tmpPath);
+  // A leftover from a crash (complete but never registered) or the path being repaired.
+  deletePath(dst);
+  if (::rename(tmpPath.c_str(), dst.c_str()) == -1)
+    throw SysError(errno, "renaming '" + tmpPath + "' to '" + dst + "'");
+  fsyncDir(config_.realStoreDir);
+  db_->registerValidPaths({info}, derivationOutputsOf(info));
+}
+
+void LocalStore::addToStore(const ValidPathInfo& info, Source& nar, Repair repair) {
+  std::string dst = realPath(info.path);
+  PathLocks lock({dst});
+  if (repair == Repair::no && isValidPath(info.path)) {
+    validateNar(nar);  // consume it
+    return;
+  }
+  TempDir tmp(config_.realStoreDir, ".tmp-add");
+  std::string tmpPath = tmp.path() + "/x";
+  HashSink hasher(HashAlgo::sha256);
+  TeeSource tee(nar, hasher);
+  restorePath(tmpPath, tee);
+  auto [hash, size] = hasher.finish();
+  std::string printed = storeDir().printPath(info.path);
+  if (hash != info.narHash)
+    throw Error(hashMismatch("hash", printed, info.narHash.to_string(HashFormat::nix32, true),
+                             hash.to_string(HashFormat::nix32, true)));
+  if (info.narSize && size != info.narSize)
+    throw Error(hashMismatch("size", printed, std::to_string(info.narSize), std::to_string(size)));
+  ValidPathInfo full = info;
+  full.narSize = size;
+  moveIntoPlace(tmpPath, full);
+  lock.setDeletion(true);
+}
+
+StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, ContentAddressMethod method,
+                                         HashAlgo algo, const StorePathSet& references, Repair repair) {
+  if (method == ContentAddressMethod::text && algo != HashAlgo::sha256)
+    throw Error("text hashing requires sha256");
+  checkStorePathName(name, name);
+  TempDir tmp(config_.realStoreDir, ".tmp-add");
+  std::string tmpPath = tmp.path() + "/x";
+  Hash narHash(HashAlgo::sha256), caHash(algo);
+  uint64_t narSize = 0;
+  if (method == ContentAddressMethod::nar) {
+    HashSink narHasher(HashAlgo::sha256);
+    std::unique_ptr<HashSink> caHasher;
+    if (algo != HashAlgo::sha256) caHasher = std::make_unique<HashSink>(algo);
+    TeeSink both(narHasher, caHasher.get());
+    TeeSource tee(dump, both);
+    restorePath(tmpPath, tee);
+    std::tie(narHash, narSize) = narHasher.finish();
+    caHash = caHasher ? caHasher->finish().first : narHash;
+  } else {
+    HashSink caHasher(algo);
+    {
+      AutoCloseFd fd = openFile(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      FdSink out(fd.get());
+      TeeSink both(out, &caHasher);
+      dump.drainInto(both);
+      fd.close();
+    }
+    caHash = caHasher.finish().first;
+    HashSink narHasher(HashAlgo::sha256);
+    dumpPath(tmpPath, narHasher);
+    std::tie(narHash, narSize) = narHasher.finish();
+  }
+  ContentAddress ca{method, caHash};
+  StorePath dst = ca.storePath(storeDir(), name, references);
+
+  PathLocks lock({realPath(dst)});
+  if (repair == Repair::no && isValidPath(dst)) return dst;
+  ValidPathInfo info(dst);
+  info.narHash = narHash;
+  info.narSize = narSize;
+  info.references = references;
+  info.ca = ca;
+  moveIntoPlace(tmpPath, info);
+  lock.setDeletion(true);
+  return dst;
+}
+
+StorePath LocalStore::addPathToStore(const std::string& fsPath, std::string_view name, ContentAddressMethod method,
+                                     HashAlgo algo, Repair repair) {
+  if (method != ContentAddressMethod::nar) {
+    AutoCloseFd fd = openFile(fsPath, O_RDONLY | O_CLOEXEC);
+    FdSource in(fd.get());
+    return addToStoreFromDump(in, name, method, algo, {}, repair);
+  }
+  // Stream the NAR of fsPath through a pipe from a producer thread: constant memory.
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) == -1) throw SysError(errno, "creating a pipe");
+  AutoCloseFd readEnd(fds[0]);
+  std::exception_ptr producerError;
+  std::thread producer([&, wfd = fds[1]] {
+    AutoCloseFd writeEnd(wfd);
+    try {
+      FdSink out(writeEnd.get());
+      dumpPath(fsPath, out);
+    } catch (...) {
+      producerError = std::current_exception();
+    }
+  });
+  std::optional<StorePath> res;
+  std::exception_ptr consumerError;
+  try {
+    FdSource in(readEnd.get());
+    res = addToStoreFromDump(in, name, method, algo, {}, repair);
+  } catch (...) {
+    consumerError = std::current_exception();
+  }
+  // Let the producer finish (its writes must not block on a full pipe, nor hit a closed one).
+  char buf[65536];
+  while (::read(readEnd.get(), buf, sizeof buf) > 0) {}
+  producer.join();
+  if (producerError) std::rethrow_exception(producerError);
+  if (consumerError) std::rethrow_exception(consumerError);
+  return *res;
+}
+
+void LocalStore::registerValidPaths(const std::vector<ValidPathInfo>& infos) {
+  std::map<StorePath, std::map<std::string, StorePath>> outs;
+  for (auto& i : infos) outs.merge(derivationOutputsOf(i));
+  db_->registerValidPaths(infos, outs);
+}
+
+VerifyResult LocalStore::verifyStore(bool checkContents, Repair repair) {
+  VerifyResult res;
+  std::cerr << "reading the Nix store...\n";
+  std::cerr << "checking path existence...\n";
+  auto all = queryAllValidPaths();
+  StorePathSet present;
+  for (auto& p : all) {
+    if (pathExists(realPath(p))) {
+      present.insert(p);
+      continue;
+    }
+    auto referrers = queryReferrers(p);
+    referrers.erase(p);
+    if (!referrers.empty()) {
+      std::cerr << "path '" << storeDir().printPath(p) << "' disappeared, but it still has valid referrers!\n";
+      res.errors = true;
+    } else {
+      std::cerr << "path '" << storeDir().printPath(p) << "' disappeared, removing from database...\n";
+      db_->invalidatePath(p);
+    }
+  }
+  if (!checkContents) return res;
+  std::cerr << "checking hashes...\n";
+  for (auto& p : present) {
+    auto info = queryPathInfoOpt(p);
+    if (!info) continue;
+    auto [hash, size] = hashPath(p);
+    if (hash != info->narHash) {
+      std::cerr << "path '" << storeDir().printPath(p) << "' was modified! expected hash '"
+                << info->narHash.to_string(HashFormat::nix32, true) << "', got '"
+                << hash.to_string(HashFormat::nix32, true) << "'\n";
+      if (repair == Repair::yes)
+        std::cerr << "error: cannot repair path '" << storeDir().printPath(p) << "'\n";
+      res.errors = true;
+    } else if (info->narSize == 0) {
+      info->narSize = size;
+      db_->updatePathInfo(*info);
+    }
+  }
+  return res;
+}
+
+} // namespace nixpp

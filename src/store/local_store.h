@@ -1,0 +1,90 @@
+// store/local_store.h: the local store: store paths as files under a real store directory, their
+// metadata in the SQLite database (store/store_db.h), laid out as Nix lays it out so that Nix 2.8
+// and nixpp can share a store:
+//   <realStoreDir>/<hash>-<name>          the paths (realStoreDir = root + storeDir for a chroot
+//                                         store "local?root=DIR", else the store dir)
+//   <stateDir>/db/{db.sqlite,schema,big-lock}, <stateDir>/{gcroots,profiles,temproots}
+//   <logDir>
+//
+// Adding a path: the contents are written under a temporary name inside the store directory,
+// hashed while written, made canonical (store/canonicalise.h) and fsync'ed; then, holding the
+// path's lock ("<path>.lock"), any leftover invalid copy is deleted, the temporary is renamed to
+// the final name, and the path is registered in one transaction. A crash at any point leaves
+// either no valid path, or a complete one: at worst a ".tmp-*" directory or a complete but
+// unregistered path, both of which are deleted before the path is added again.
+// Two processes adding the same path serialise on its lock; both succeed.
+//
+// Not thread-safe (one SQLite connection); separate processes may share a store.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "store/store.h"
+#include "store/store_db.h"
+#include "sys/file.h"
+
+namespace nixpp {
+
+struct Settings;
+
+// Where a local store keeps its files.
+struct LocalStoreConfig {
+  std::string storeDir = "/nix/store";     // the logical store dir: what paths say
+  std::string realStoreDir = "/nix/store"; // where they are on disk
+  std::string stateDir = "/nix/var/nix";
+  std::string logDir = "/nix/var/log/nix";
+  std::string rootDir;                     // "" or the root of a chroot store
+
+  // From the settings (NIX_STORE_DIR, NIX_STATE_DIR, NIX_LOG_DIR), and for a chroot store
+  // (`root` non-empty) Nix's layout under root: root+storeDir, root/nix/var/nix, root/nix/var/log/nix.
+  static LocalStoreConfig make(const Settings& settings, const std::string& root);
+};
+
+class LocalStore : public Store {
+public:
+  // Opens the store, creating its directories and database if needed. Throws Error "current Nix
+  // store schema is version N, but I only support 10" for a newer store, SysError, SqliteError.
+  explicit LocalStore(LocalStoreConfig config);
+  ~LocalStore() override;
+
+  std::string url() const override;
+  const LocalStoreConfig& config() const { return config_; }
+  // Where `path` lives on disk.
+  std::string realPath(const StorePath& path) const;
+
+  bool isValidPath(const StorePath& path) override;
+  std::optional<ValidPathInfo> queryPathInfoOpt(const StorePath& path) override;
+  StorePathSet queryAllValidPaths() override;
+  StorePathSet queryReferrers(const StorePath& path) override;
+  StorePathSet queryValidDerivers(const StorePath& path) override;
+  std::map<std::string, StorePath> queryDerivationOutputs(const StorePath& drvPath) override;
+  std::optional<StorePath> queryPathFromHashPart(std::string_view hashPart) override;
+  void narFromPath(const StorePath& path, Sink& sink) override;
+  void addToStore(const ValidPathInfo& info, Source& nar, Repair repair) override;
+  StorePath addToStoreFromDump(Source& dump, std::string_view name, ContentAddressMethod method,
+                               HashAlgo algo, const StorePathSet& references, Repair repair) override;
+  StorePath addPathToStore(const std::string& fsPath, std::string_view name, ContentAddressMethod method,
+                           HashAlgo algo, Repair repair) override;
+  VerifyResult verifyStore(bool checkContents, Repair repair) override;
+
+  // Registers paths whose contents are already in place (nix-store --load-db, builds): one
+  // transaction. Contents are not checked.
+  void registerValidPaths(const std::vector<ValidPathInfo>& infos);
+
+  // The sha256 NAR hash and size of the on-disk contents of `path` (valid or not).
+  std::pair<Hash, uint64_t> hashPath(const StorePath& path);
+
+private:
+  // Moves a complete temporary tree `tmpPath` into place as `info.path` and registers it. The
+  // caller holds the path's lock.
+  void moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info);
+  std::map<StorePath, std::map<std::string, StorePath>> derivationOutputsOf(const ValidPathInfo& info);
+
+  LocalStoreConfig config_;
+  AutoCloseFd bigLock_;
+  std::unique_ptr<StoreDb> db_;
+};
+
+} // namespace nixpp

@@ -1,0 +1,149 @@
+#include "store/store.h"
+
+#include <fcntl.h>
+
+#include <functional>
+
+#include "format/nar.h"
+#include "sys/file.h"
+
+namespace nixpp {
+
+namespace {
+constexpr uint64_t exportMagic = 0x4558494e;  // "NIXE"
+}
+
+ValidPathInfo Store::queryPathInfo(const StorePath& path) {
+  auto info = queryPathInfoOpt(path);
+  if (!info) throw InvalidPath("path '" + storeDir().printPath(path) + "' is not valid");
+  return std::move(*info);
+}
+
+StorePath Store::addTextToStore(std::string_view name, std::string_view text, const StorePathSet& references,
+                                Repair repair) {
+  StringSource src(text);
+  return addToStoreFromDump(src, name, ContentAddressMethod::text, HashAlgo::sha256, references, repair);
+}
+
+StorePathSet computeFSClosure(Store& store, const StorePathSet& paths, bool flipDirection, bool includeOutputs) {
+  StorePathSet res;
+  std::vector<StorePath> todo(paths.begin(), paths.end());
+  while (!todo.empty()) {
+    StorePath p = todo.back();
+    todo.pop_back();
+    if (!res.insert(p).second) continue;
+    StorePathSet next;
+    if (flipDirection) {
+      next = store.queryReferrers(p);
+      if (includeOutputs)
+        for (auto& d : store.queryValidDerivers(p)) next.insert(d);
+    } else {
+      next = store.queryPathInfo(p).references;
+      if (includeOutputs && p.isDerivation())
+        for (auto& [_, o] : store.queryDerivationOutputs(p))
+          if (store.isValidPath(o)) next.insert(o);
+    }
+    for (auto& n : next)
+      if (!res.count(n)) todo.push_back(n);
+  }
+  return res;
+}
+
+std::vector<StorePath> topoSortPaths(Store& store, const StorePathSet& paths) {
+  std::vector<StorePath> sorted;
+  StorePathSet visited, parents;
+  std::function<void(const StorePath&, const StorePath*)> dfs = [&](const StorePath& p, const StorePath* parent) {
+    if (parents.count(p))
+      throw Error("cycle detected in the references of '" + store.storeDir().printPath(*parent) +
+                  "' from '" + store.storeDir().printPath(p) + "'");
+    if (!visited.insert(p).second) return;
+    parents.insert(p);
+    for (auto& r : store.queryPathInfo(p).references)
+      if (r != p && paths.count(r)) dfs(r, &p);
+    sorted.push_back(p);
+    parents.erase(p);
+  };
+  for (auto& p : paths) dfs(p, nullptr);
+  std::reverse(sorted.begin(), sorted.end());  // referrers first
+  return sorted;
+}
+
+void exportPaths(Store& store, const StorePathSet& paths, Sink& sink) {
+  auto sorted = topoSortPaths(store, paths);
+  std::reverse(sorted.begin(), sorted.end());  // references first
+  for (auto& p : sorted) {
+    auto info = store.queryPathInfo(p);
+    writeU64(sink, 1);
+    HashSink hasher(HashAlgo::sha256);
+    LambdaSink tee([&](std::string_view d) {
+      sink(d);
+      hasher(d);
+    });
+    store.narFromPath(p, tee);
+    auto [hash, _] = hasher.finish();
+    if (hash != info.narHash)
+      throw Error("hash of path '" + store.storeDir().printPath(p) + "' has changed from '" +
+                  info.narHash.to_string(HashFormat::nix32, true) + "' to '" +
+                  hash.to_string(HashFormat::nix32, true) + "'!");
+    writeU64(sink, exportMagic);
+    writeString(sink, store.storeDir().printPath(p));
+    writeU64(sink, info.references.size());
+    for (auto& r : info.references) writeString(sink, store.storeDir().printPath(r));
+    writeString(sink, info.deriver ? store.storeDir().printPath(*info.deriver) : "");
+    writeU64(sink, 0);
+  }
+  writeU64(sink, 0);
+}
+
+std::vector<StorePath> importPaths(Store& store, Source& source) {
+  std::vector<StorePath> res;
+  while (true) {
+    uint64_t n = readU64(source);
+    if (n == 0) break;
+    if (n != 1) throw Error("input doesn't look like something created by 'nix-store --export'");
+    // The path's name comes after its NAR: spool the NAR to a temporary file (never to memory),
+    // then add it from there.
+    TempDir tmp("nixpp-import");
+    std::string narFile = tmp.path() + "/nar";
+    HashSink hasher(HashAlgo::sha256);
+    {
+      AutoCloseFd fd = openFile(narFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      FdSink out(fd.get());
+      BufferedSink buffered(out);
+      LambdaSink tee([&](std::string_view d) {
+        buffered(d);
+        hasher(d);
+      });
+      class TeeSource : public Source {
+      public:
+        TeeSource(Source& in, Sink& out) : in_(in), out_(out) {}
+        size_t read(char* data, size_t len) override {
+          size_t k = in_.read(data, len);
+          out_(std::string_view(data, k));
+          return k;
+        }
+        Source& in_;
+        Sink& out_;
+      } teeSource(source, tee);
+      validateNar(teeSource);
+      buffered.flush();
+      fd.close();
+    }
+    if (readU64(source) != exportMagic) throw Error("Nix archive cannot be imported; wrong format");
+    StorePath path = store.storeDir().parsePath(readString(source, 4096));
+    ValidPathInfo info(path);
+    uint64_t nrRefs = readU64(source);
+    for (uint64_t i = 0; i < nrRefs; ++i) info.references.insert(store.storeDir().parsePath(readString(source, 4096)));
+    std::string deriver = readString(source, 4096);
+    if (!deriver.empty()) info.deriver = store.storeDir().parsePath(deriver);
+    if (readU64(source) == 1) readString(source, 65536);  // a legacy signature, ignored
+    std::tie(info.narHash, info.narSize) = hasher.finish();
+    AutoCloseFd fd = openFile(narFile, O_RDONLY | O_CLOEXEC);
+    FdSource in(fd.get());
+    store.addToStore(info, in, Repair::no);
+    res.push_back(path);
+  }
+  return res;
+}
+
+} // namespace nixpp

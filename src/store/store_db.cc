@@ -1,0 +1,324 @@
+#include "store/store_db.h"
+
+#include <sqlite3.h>
+
+#include <ctime>
+
+#include "util/strings.h"
+
+namespace nixpp {
+
+// --- Sqlite --------------------------------------------------------------------------------
+
+Sqlite::Sqlite(const std::string& path, bool create) {
+  int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw SqliteError("cannot open SQLite database '" + path + "': " + msg);
+  }
+  sqlite3_busy_timeout(db_, 60 * 1000);
+  sqlite3_extended_result_codes(db_, 0);
+}
+
+Sqlite::~Sqlite() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+void Sqlite::fail(const std::string& what) const {
+  throw SqliteError(what + ": " + sqlite3_errmsg(db_));
+}
+
+void Sqlite::exec(const std::string& sql) {
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    fail("executing SQLite statement '" + sql + "'");
+}
+
+int64_t Sqlite::lastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
+// --- SqliteStmt ----------------------------------------------------------------------------
+
+SqliteStmt::SqliteStmt(Sqlite& db, const std::string& sql) : db_(db), sql_(sql) {
+  if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
+    db.fail("creating statement '" + sql + "'");
+}
+
+SqliteStmt::~SqliteStmt() { sqlite3_finalize(stmt_); }
+
+SqliteStmt& SqliteStmt::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bind(int i, std::string_view s) {
+  if (sqlite3_bind_text(stmt_, i, s.data(), int(s.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    db_.fail("binding argument");
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bind(int i, int64_t v) {
+  if (sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) db_.fail("binding argument");
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bindNull(int i) {
+  if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) db_.fail("binding argument");
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bindOpt(int i, const std::optional<std::string>& s) {
+  return s ? bind(i, *s) : bindNull(i);
+}
+
+bool SqliteStmt::step() {
+  int r = sqlite3_step(stmt_);
+  if (r == SQLITE_ROW) return true;
+  if (r == SQLITE_DONE) return false;
+  db_.fail("executing SQLite query '" + sql_ + "'");
+}
+
+bool SqliteStmt::isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+std::string SqliteStmt::text(int col) const {
+  auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string(p, size_t(sqlite3_column_bytes(stmt_, col))) : std::string();
+}
+
+int64_t SqliteStmt::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+// --- SqliteTxn -----------------------------------------------------------------------------
+
+SqliteTxn::SqliteTxn(Sqlite& db) : db_(db) { db.exec("begin immediate"); }
+
+void SqliteTxn::commit() {
+  db_.exec("commit");
+  active_ = false;
+}
+
+SqliteTxn::~SqliteTxn() {
+  if (active_) sqlite3_exec(db_.get(), "rollback", nullptr, nullptr, nullptr);
+}
+
+// --- StoreDb -------------------------------------------------------------------------------
+
+namespace {
+
+// Nix's schema.sql (schema version 10), in Nix's words, so that `.schema` looks the same.
+constexpr const char* schemaSql = R"(
+create table if not exists ValidPaths (
+    id               integer primary key autoincrement not null,
+    path             text unique not null,
+    hash             text not null,
+    registrationTime integer not null,
+    deriver          text,
+    narSize          integer,
+    ultimate         integer, -- null implies "false"
+    sigs             text, -- space-separated
+    ca               text -- if not null, an assertion that the path is content-addressed; see ValidPathInfo
+);
+
+create table if not exists Refs (
+    referrer  integer not null,
+    reference integer not null,
+    primary key (referrer, reference),
+    foreign key (referrer) references ValidPaths(id) on delete cascade,
+    foreign key (reference) references ValidPaths(id) on delete restrict
+);
+
+create index if not exists IndexReferrer on Refs(referrer);
+create index if not exists IndexReference on Refs(reference);
+
+-- Paths can refer to themselves, causing a tuple (N, N) in the Refs
+-- table.  This causes a deletion of the corresponding row in
+-- ValidPaths to cause a foreign key constraint violation (due to `on
+-- delete restrict' on the `reference' column).  Therefore, explicitly
+-- get rid of self-references.
+create trigger if not exists DeleteSelfRefs before delete on ValidPaths
+  begin
+    delete from Refs where referrer = old.id and reference = old.id;
+  end;
+
+create table if not exists DerivationOutputs (
+    drv  integer not null,
+    id   text not null, -- symbolic output id, usually "out"
+    path text not null,
+    primary key (drv, id),
+    foreign key (drv) references ValidPaths(id) on delete cascade
+);
+
+create index if not exists IndexDerivationOutputs on DerivationOutputs(path);
+)";
+
+// As Nix: WAL, "normal" syncing (durable at checkpoints, never corrupt), foreign keys.
+bool configure(Sqlite& db, bool create) {
+  db.exec("pragma foreign_keys = 1");
+  db.exec("pragma main.journal_mode = wal");
+  db.exec("pragma synchronous = normal");
+  if (create) db.exec(schemaSql);
+  return true;
+}
+
+} // namespace
+
+StoreDb::StoreDb(const std::string& dbFile, StoreDir storeDir, bool create)
+    : storeDir_(std::move(storeDir)),
+      db_(dbFile, create),
+      configured_(configure(db_, create)),
+      stmtQueryPathInfo_(db_, "select id, hash, registrationTime, deriver, narSize, ultimate, sigs, ca from ValidPaths where path = ?"),
+      stmtQueryReferences_(db_, "select path from Refs join ValidPaths on reference = id where referrer = ?"),
+      stmtQueryId_(db_, "select id from ValidPaths where path = ?"),
+      stmtRegister_(db_,
+                    "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ultimate, sigs, ca) "
+                    "values (?, ?, ?, ?, ?, ?, ?, ?)"),
+      stmtUpdate_(db_,
+                  "update ValidPaths set narSize = ?, hash = ?, ultimate = ?, sigs = ?, ca = ? where path = ?"),
+      stmtAddRef_(db_, "insert or replace into Refs (referrer, reference) values (?, ?)") {}
+
+std::optional<int64_t> StoreDb::queryId(const StorePath& path) {
+  auto& s = stmtQueryId_.reset().bind(1, storeDir_.printPath(path));
+  if (!s.step()) return std::nullopt;
+  return s.int64(0);
+}
+
+bool StoreDb::isValidPath(const StorePath& path) { return queryId(path).has_value(); }
+
+std::optional<ValidPathInfo> StoreDb::queryPathInfo(const StorePath& path) {
+  auto& s = stmtQueryPathInfo_.reset().bind(1, storeDir_.printPath(path));
+  if (!s.step()) return std::nullopt;
+  ValidPathInfo info(path);
+  int64_t id = s.int64(0);
+  info.narHash = Hash::parseAnyPrefixed(s.text(1));
+  info.registrationTime = time_t(s.int64(2));
+  if (!s.isNull(3) && !s.text(3).empty()) info.deriver = storeDir_.parsePath(s.text(3));
+  info.narSize = uint64_t(s.int64(4));
+  info.ultimate = s.int64(5) != 0;
+  for (auto& sig : tokenizeString(s.text(6), " ")) info.sigs.insert(sig);
+  if (!s.isNull(7) && !s.text(7).empty()) info.ca = ContentAddress::parse(s.text(7));
+  auto& r = stmtQueryReferences_.reset().bind(1, id);
+  while (r.step()) info.references.insert(storeDir_.parsePath(r.text(0)));
+  return info;
+}
+
+StorePathSet StoreDb::queryAllValidPaths() {
+  SqliteStmt s(db_, "select path from ValidPaths");
+  StorePathSet res;
+  while (s.step()) res.insert(storeDir_.parsePath(s.text(0)));
+  return res;
+}
+
+StorePathSet StoreDb::queryReferrers(const StorePath& path) {
+  SqliteStmt s(db_,
+               "select path from Refs join ValidPaths on referrer = id where reference = "
+               "(select id from ValidPaths where path = ?)");
+  s.bind(1, storeDir_.printPath(path));
+  StorePathSet res;
+  while (s.step()) res.insert(storeDir_.parsePath(s.text(0)));
+  return res;
+}
+
+StorePathSet StoreDb::queryValidDerivers(const StorePath& path) {
+  SqliteStmt s(db_,
+               "select v.path from DerivationOutputs d join ValidPaths v on d.drv = v.id where d.path = ?");
+  s.bind(1, storeDir_.printPath(path));
+  StorePathSet res;
+  while (s.step()) res.insert(storeDir_.parsePath(s.text(0)));
+  return res;
+}
+
+std::map<std::string, StorePath> StoreDb::queryDerivationOutputs(const StorePath& drv) {
+  SqliteStmt s(db_,
+               "select id, path from DerivationOutputs where drv = (select id from ValidPaths where path = ?)");
+  s.bind(1, storeDir_.printPath(drv));
+  std::map<std::string, StorePath> res;
+  while (s.step()) res.emplace(s.text(0), storeDir_.parsePath(s.text(1)));
+  return res;
+}
+
+std::optional<StorePath> StoreDb::queryPathFromHashPart(std::string_view hashPart) {
+  std::string prefix = storeDir_.to_string() + "/" + std::string(hashPart);
+  SqliteStmt s(db_, "select path from ValidPaths where path >= ? limit 1");
+  s.bind(1, prefix);
+  if (!s.step()) return std::nullopt;
+  std::string p = s.text(0);
+  if (p.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  return storeDir_.parsePath(p);
+}
+
+void StoreDb::registerValidPaths(const std::vector<ValidPathInfo>& infos,
+                                 const std::map<StorePath, std::map<std::string, StorePath>>& drvOutputs) {
+  SqliteTxn txn(db_);
+  time_t now = ::time(nullptr);
+  std::map<StorePath, int64_t> ids;
+  for (auto& info : infos) {
+    std::string sigs = concatStringsSep(" ", std::vector<std::string>(info.sigs.begin(), info.sigs.end()));
+    std::optional<std::string> ca;
+    if (info.ca) ca = info.ca->to_string();
+    std::string hash = info.narHash.to_string(HashFormat::base16, true);
+    if (auto id = queryId(info.path)) {
+      stmtUpdate_.reset();
+      if (info.narSize) stmtUpdate_.bind(1, int64_t(info.narSize)); else stmtUpdate_.bindNull(1);
+      stmtUpdate_.bind(2, hash);
+      if (info.ultimate) stmtUpdate_.bind(3, int64_t(1)); else stmtUpdate_.bindNull(3);
+      stmtUpdate_.bindOpt(4, sigs.empty() ? std::nullopt : std::optional(sigs));
+      stmtUpdate_.bindOpt(5, ca);
+      stmtUpdate_.bind(6, storeDir_.printPath(info.path));
+      stmtUpdate_.run();
+      ids[info.path] = *id;
+    } else {
+      stmtRegister_.reset();
+      stmtRegister_.bind(1, storeDir_.printPath(info.path));
+      stmtRegister_.bind(2, hash);
+      stmtRegister_.bind(3, int64_t(info.registrationTime ? info.registrationTime : now));
+      stmtRegister_.bindOpt(4, info.deriver ? std::optional(storeDir_.printPath(*info.deriver)) : std::nullopt);
+      if (info.narSize) stmtRegister_.bind(5, int64_t(info.narSize)); else stmtRegister_.bindNull(5);
+      if (info.ultimate) stmtRegister_.bind(6, int64_t(1)); else stmtRegister_.bindNull(6);
+      stmtRegister_.bindOpt(7, sigs.empty() ? std::nullopt : std::optional(sigs));
+      stmtRegister_.bindOpt(8, ca);
+      stmtRegister_.run();
+      ids[info.path] = db_.lastInsertRowId();
+    }
+    if (auto d = drvOutputs.find(info.path); d != drvOutputs.end()) {
+      SqliteStmt s(db_, "insert or replace into DerivationOutputs (drv, id, path) values (?, ?, ?)");
+      for (auto& [name, out] : d->second)
+        s.reset().bind(1, ids[info.path]).bind(2, name).bind(3, storeDir_.printPath(out)).run();
+    }
+  }
+  for (auto& info : infos) {
+    for (auto& ref : info.references) {
+      int64_t refId;
+      if (auto it = ids.find(ref); it != ids.end()) {
+        refId = it->second;
+      } else if (auto id = queryId(ref)) {
+        refId = *id;
+      } else {
+        throw InvalidPath("path '" + storeDir_.printPath(ref) + "' is not valid");
+      }
+      stmtAddRef_.reset().bind(1, ids[info.path]).bind(2, refId).run();
+    }
+  }
+  txn.commit();
+}
+
+void StoreDb::updatePathInfo(const ValidPathInfo& info) {
+  SqliteStmt s(db_, "update ValidPaths set narSize = ?, hash = ? where path = ?");
+  s.bind(1, int64_t(info.narSize)).bind(2, info.narHash.to_string(HashFormat::base16, true));
+  s.bind(3, storeDir_.printPath(info.path)).run();
+  if (sqlite3_changes(db_.get()) == 0)
+    throw InvalidPath("path '" + storeDir_.printPath(info.path) + "' is not valid");
+}
+
+void StoreDb::invalidatePath(const StorePath& path) {
+  SqliteTxn txn(db_);
+  auto referrers = queryReferrers(path);
+  referrers.erase(path);
+  if (!referrers.empty())
+    throw Error("cannot delete path '" + storeDir_.printPath(path) + "' because it is in use by '" +
+                storeDir_.printPath(*referrers.begin()) + "'");
+  SqliteStmt s(db_, "delete from ValidPaths where path = ?");
+  s.bind(1, storeDir_.printPath(path)).run();
+  txn.commit();
+}
+
+} // namespace nixpp
