@@ -22,15 +22,12 @@ struct Entry {
 const Entry tools[] = {
     {"nix-hash", nixHashMain, "compute the cryptographic hash of a path"},
     {"nix-store", nixStoreMain, "manipulate or query the Nix store"},
-    {"nix-instantiate", nixInstantiateMain, "parse (and later evaluate) Nix expressions"},
 };
 
 // `nix <subcommand>`.
 const Entry subcommands[] = {
     {"hash", nixHashCommand, "compute and convert cryptographic hashes"},
     {"nar", nixNarCommand, "create or inspect NAR files"},
-    {"derivation", nixDerivationCommand, "work with derivations"},
-    {"show-derivation", nixShowDerivationCommand, "show the contents of a store derivation"},
     {"config", nixConfigCommand, "show the Nix configuration"},
     {"show-config", nixShowConfigCommand, "show the Nix configuration"},
 };
