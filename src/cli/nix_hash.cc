@@ -311,7 +311,13 @@ int convertCommand(ArgParser& p) {
 
 int nixHashCommand(Strings args) {
   // Nix's hint names the top-level command: "Try 'nix --help' for more information."
-  ArgParser p("nix", std::move(args));
+  ArgParser p("nix", args);
+  // Nix 2.8 knows no "--flag=value" (ArgParser would split it): such an argument is unknown.
+  for (auto& a : args) {
+    if (a == "--") break;
+    if (a.size() > 2 && a.compare(0, 2, "--") == 0 && a.find('=') != std::string::npos)
+      p.fail("unrecognised flag '" + a + "'");
+  }
   if (!p.next()) p.fail("'nix hash' requires a sub-command.");
   if (isHelp(p)) {
     std::cout << nixHashCommandHelp;
