@@ -14,6 +14,7 @@ using Strings = std::vector<std::string>;
 // Legacy tools, one per argv[0].
 int nixHashMain(Strings args);   // cli/nix_hash.cc
 int nixStoreMain(Strings args);  // cli/nix_store.cc
+int nixInstantiateMain(Strings args);  // cli/nix_instantiate.cc
 
 // `nix <subcommand>`: `program` is e.g. "nix hash", `args` what follows the subcommand.
 int nixHashCommand(Strings args);  // cli/nix_hash.cc: nix hash file|path|convert|to-*

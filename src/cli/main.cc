@@ -22,6 +22,7 @@ struct Entry {
 const Entry tools[] = {
     {"nix-hash", nixHashMain, "compute the cryptographic hash of a path"},
     {"nix-store", nixStoreMain, "manipulate or query the Nix store"},
+    {"nix-instantiate", nixInstantiateMain, "parse (and later evaluate) Nix expressions"},
 };
 
 // `nix <subcommand>`.

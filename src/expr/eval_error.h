@@ -1,0 +1,41 @@
+// expr/eval_error.h: errors of the Nix language, each with the position it is about. what() is
+// the full text Nix prints after "error: ": the message, then "at <origin>:<line>:<col>:" and
+// the code frame.
+#pragma once
+
+#include <string>
+
+#include "expr/pos.h"
+#include "util/error.h"
+
+namespace nixpp {
+
+class EvalError : public Error {
+public:
+  // `pos` may be empty (no position known). The rendering is done here, so the PosTable
+  // behind `pos` need not outlive the exception; `pos()` itself must not be used after it.
+  EvalError(const std::string& msg, const Pos& pos);
+  const std::string& message() const { return msg_; }
+  const Pos& pos() const { return pos_; }
+
+private:
+  std::string msg_;
+  Pos pos_;
+};
+
+// Anything the parser rejects: syntax errors, duplicate attributes, bad literals...
+class ParseError : public EvalError {
+public:
+  using EvalError::EvalError;
+};
+
+// A variable not bound in any enclosing scope (found when binding variables, before evaluation).
+class UndefinedVarError : public EvalError {
+public:
+  using EvalError::EvalError;
+};
+
+// Renders "msg\n       at pos:" + code frame, as used by EvalError::what().
+std::string renderErrorWithPos(const std::string& msg, const Pos& pos);
+
+} // namespace nixpp
