@@ -1,0 +1,1 @@
+{ inherit (a) x; inherit (b) x; }
