@@ -282,10 +282,12 @@ int opVerifyPath(StoreRef& storeRef, const Strings& opFlags, const Strings& opAr
 int opDumpDb(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
   noFlags(opFlags);
   Store& store = *storeRef;
-  StorePathSet paths;
-  if (opArgs.empty()) paths = store.queryAllValidPaths();
+  // As Nix: the whole store in path order, or the arguments in their order.
+  std::vector<StorePath> paths;
+  if (opArgs.empty())
+    for (auto& p : store.queryAllValidPaths()) paths.push_back(p);
   else
-    for (auto& a : opArgs) paths.insert(followLinksToStorePath(store, a));
+    for (auto& a : opArgs) paths.push_back(followLinksToStorePath(store, a));
   std::string out;
   for (auto& p : paths) {
     auto info = store.queryPathInfo(p);
