@@ -189,6 +189,7 @@ void LocalStore::moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& 
 void LocalStore::addToStore(const ValidPathInfo& info, Source& nar, Repair repair) {
   std::string dst = realPath(info.path);
   PathLocks lock({dst});
+  lock.setDeletion(true);
   if (repair == Repair::no && isValidPath(info.path)) {
     validateNar(nar);  // consume it
     return;
@@ -247,6 +248,7 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
   StorePath dst = ca.storePath(storeDir(), name, references);
 
   PathLocks lock({realPath(dst)});
+  lock.setDeletion(true);  // whoever waits on it sees it was deleted and retries
   if (repair == Repair::no && isValidPath(dst)) return dst;
   ValidPathInfo info(dst);
   info.narHash = narHash;
