@@ -1,1 +1,1 @@
-x: [ ./a/b ../c /abs/x/./y/../z a/b ./a/${x} ./a${x}/b ./${x}.nix ]
+x: [ ./a/b ./x/../c /abs/x/./y/../z a/b ./a/${x} ./a${x}/b ./${x}.nix ]
