@@ -19,6 +19,8 @@ int nixInstantiateMain(Strings args);  // cli/nix_instantiate.cc
 // `nix <subcommand>`: `program` is e.g. "nix hash", `args` what follows the subcommand.
 int nixHashCommand(Strings args);  // cli/nix_hash.cc: nix hash file|path|convert|to-*
 int nixNarCommand(Strings args);   // cli/nix_nar.cc:  nix nar ls|cat|dump-path
+int nixPathInfoCommand(Strings args);  // cli/nix_path_info.cc: nix path-info
+int nixStoreCommand(Strings args);     // cli/nix_store_cmd.cc: nix store cat|add-file|add-path|dump-path
 int nixDerivationCommand(Strings args);      // cli/nix_derivation.cc: nix derivation show
 int nixShowDerivationCommand(Strings args);  // cli/nix_derivation.cc: nix show-derivation (2.8)
 int nixConfigCommand(Strings args);      // cli/nix_config.cc: nix config show [NAME]

@@ -29,6 +29,8 @@ const Entry tools[] = {
 const Entry subcommands[] = {
     {"hash", nixHashCommand, "compute and convert cryptographic hashes"},
     {"nar", nixNarCommand, "create or inspect NAR files"},
+    {"path-info", nixPathInfoCommand, "query information about store paths"},
+    {"store", nixStoreCommand, "manipulate a Nix store"},
     {"derivation", nixDerivationCommand, "work with derivations"},
     {"show-derivation", nixShowDerivationCommand, "show the contents of a store derivation"},
     {"config", nixConfigCommand, "show the Nix configuration"},
