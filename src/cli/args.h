@@ -31,6 +31,10 @@ public:
 
   const std::string& program() const { return program_; }
 
+  // All arguments (short-flag groups expanded) and how many have been consumed so far.
+  const std::vector<std::string>& allArgs() const { return args_; }
+  size_t position() const { return pos_; }
+
 private:
   std::string program_;
   std::vector<std::string> args_;

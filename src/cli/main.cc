@@ -1,10 +1,13 @@
 // cli/main.cc: the multi-call binary. Dispatches on the name it was run as (argv[0]) and, for
 // `nix`, on the subcommand; reports errors as Nix does ("error: ..." on stderr, non-zero exit).
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <string_view>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "util/error.h"
 #include "util/version.h"
 
@@ -47,26 +50,36 @@ void nixHelp() {
 }
 
 int nixMain(Strings args) {
-  // Global flags before the subcommand.
-  size_t i = 0;
-  for (; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      nixHelp();
-      return 0;
+  // Flags may come before the subcommand (`nix --store DIR path-info ...`, `nix
+  // --extra-experimental-features nix-command hash ...`): the shared ones are skipped here, by
+  // their arity, and handed to the subcommand together with its own arguments.
+  ArgParser p("nix", std::move(args));
+  CommonFlags common(Frontend::nixCommand);
+  while (p.next()) {
+    if (p.isFlag()) {
+      if (p.arg() == "--help" || p.arg() == "-h") {
+        nixHelp();
+        return 0;
+      }
+      if (p.arg() == "--version") {
+        printVersion("nix");
+        return 0;
+      }
+      if (common.handle(p)) continue;
+      p.unknownFlag();
     }
-    if (a == "--version") {
-      printVersion("nix");
-      return 0;
-    }
-    if (!a.empty() && a[0] == '-')
-      throw UsageError("unrecognised flag '" + a + "'\nTry 'nix --help' for more information.");
-    break;
+    const Strings& all = p.allArgs();
+    size_t at = p.position();  // just past the subcommand
+    // The subcommand's own arguments, then the global flags: after a sub-subcommand such as
+    // `store add-file`, but before any "--".
+    Strings rest(all.begin() + long(at), all.end());
+    auto dashdash = std::find(rest.begin(), rest.end(), "--");
+    rest.insert(dashdash, all.begin(), all.begin() + long(at) - 1);
+    for (auto& e : subcommands)
+      if (p.arg() == e.name) return e.run(std::move(rest));
+    throw UsageError("'" + p.arg() + "' is not a recognised command\nTry 'nix --help' for more information.");
   }
-  if (i == args.size()) throw UsageError("no subcommand specified\nTry 'nix --help' for more information.");
-  for (auto& e : subcommands)
-    if (args[i] == e.name) return e.run(Strings(args.begin() + long(i) + 1, args.end()));
-  throw UsageError("'" + args[i] + "' is not a recognised command\nTry 'nix --help' for more information.");
+  throw UsageError("no subcommand specified\nTry 'nix --help' for more information.");
 }
 
 } // namespace
