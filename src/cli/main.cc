@@ -75,8 +75,15 @@ int nixMain(Strings args) {
     Strings rest(all.begin() + long(at), all.end());
     auto dashdash = std::find(rest.begin(), rest.end(), "--");
     rest.insert(dashdash, all.begin(), all.begin() + long(at) - 1);
-    for (auto& e : subcommands)
-      if (p.arg() == e.name) return e.run(std::move(rest));
+    for (auto& e : subcommands) {
+      if (p.arg() != e.name) continue;
+      // --version is global: it works after any subcommand too, as in Nix.
+      if (std::find(rest.begin(), std::find(rest.begin(), rest.end(), "--"), "--version") != rest.end()) {
+        printVersion("nix");
+        return 0;
+      }
+      return e.run(std::move(rest));
+    }
     throw UsageError("'" + p.arg() + "' is not a recognised command\nTry 'nix --help' for more information.");
   }
   throw UsageError("no subcommand specified\nTry 'nix --help' for more information.");
