@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "format/hash.h"
 #include "store/nar_fs.h"
 #include "sys/file.h"
@@ -250,7 +251,7 @@ int hashCommand(ArgParser& p, HashMode mode) {
     else if (a == "--base32") fmt = HashFormat::nix32;
     else if (a == "--base16") fmt = HashFormat::base16;
     else if (a == "--type") algo = algoFlag(p, flagValue(p));
-    else p.unknownFlag();
+    else if (!CommonFlags(Frontend::nixCommand).handle(p)) p.unknownFlag();
   }
   hashPaths(paths, algo, mode, fmt, false);
   return 0;
@@ -265,7 +266,7 @@ int toBaseCommand(ArgParser& p, HashFormat fmt) {
     if (!p.isFlag()) hashes.push_back(a);
     else if (isHelp(p)) { std::cout << nixHashCommandHelp; return 0; }
     else if (a == "--type") algo = algoFlag(p, flagValue(p));
-    else p.unknownFlag();
+    else if (!CommonFlags(Frontend::nixCommand).handle(p)) p.unknownFlag();
   }
   convertHashes(hashes, algo, fmt, p);
   return 0;
@@ -284,7 +285,7 @@ int convertCommand(ArgParser& p) {
     else if (a == "--hash-algo") algo = algoFlag(p, flagValue(p));
     else if (a == "--from") from = formatFlag(p, flagValue(p));
     else if (a == "--to") to = formatFlag(p, flagValue(p));
-    else p.unknownFlag();
+    else if (!CommonFlags(Frontend::nixCommand).handle(p)) p.unknownFlag();
   }
   static const char* const fromNames[] = {"base16", "nix32", "base64", "sri"};
   for (auto& s : hashes) {
