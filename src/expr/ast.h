@@ -76,6 +76,7 @@ struct ExprFloat : Expr {
 
 struct ExprString : Expr {
   std::string_view s;  // in the arena
+  const void* value = nullptr;  // the evaluator's cached NixString (expr/value.h)
   explicit ExprString(std::string_view v) : Expr(ExprKind::String), s(v) {}
 };
 
@@ -83,6 +84,7 @@ struct ExprString : Expr {
 // against $HOME).
 struct ExprPath : Expr {
   std::string_view path;
+  const void* value = nullptr;  // the evaluator's cached NixString (expr/value.h)
   explicit ExprPath(std::string_view p) : Expr(ExprKind::Path), path(p) {}
 };
 

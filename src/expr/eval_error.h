@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "expr/pos.h"
 #include "util/error.h"
@@ -17,6 +18,18 @@ public:
   EvalError(const std::string& msg, const Pos& pos);
   const std::string& message() const { return msg_; }
   const Pos& pos() const { return pos_; }
+  void setPos(const Pos& p) { pos_ = p; }
+
+  // The "… while evaluating ..." frames added while the error propagated, innermost first.
+  struct Trace {
+    Pos pos;
+    std::string hint;
+  };
+  std::vector<Trace> traces;
+  void addTrace(const Pos& p, std::string hint) { traces.push_back({p, std::move(hint)}); }
+
+  // Nix's full rendering after "error: " (with the traces, innermost last, when showTrace).
+  std::string render(bool showTrace) const;
 
 private:
   std::string msg_;

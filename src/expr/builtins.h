@@ -1,0 +1,65 @@
+// expr/builtins.h: how builtins (primops) are declared. Builtins live by theme in
+// src/expr/builtins/<theme>.cc, each file exporting one `void registerXBuiltins(BuiltinTable&)`
+// that is listed in builtins/registry.cc (the only shared line to add).
+//
+// A primop of arity n receives its n arguments unevaluated (thunks possibly) and forces what it
+// needs through the EvalState (forceString, forceAttrs, ...), then writes its result:
+//
+//   static void primSubstring(EvalState& state, PosIdx pos, Value** args, Value& v) {
+//     int64_t start = state.forceInt(*args[0], pos, "while evaluating the first argument passed to builtins.substring");
+//     ...
+//     state.mkString(v, result, context);
+//   }
+//   void registerStringBuiltins(BuiltinTable& t) { t.add("substring", 3, primSubstring); }
+//
+// Names are given without the "__" prefix; a builtin is also bound at the top level (as `name`
+// or `__name`) when expr/base_env.cc lists it, else it is only reachable as builtins.<name>.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "expr/pos.h"
+#include "expr/symbol_table.h"
+
+namespace nixpp {
+
+class EvalState;
+struct Value;
+
+using PrimOpFun = void (*)(EvalState& state, PosIdx pos, Value** args, Value& v);
+// Computes the value of a builtin constant (builtins.nixVersion, currentSystem...).
+using ConstantInit = void (*)(EvalState& state, Value& v);
+
+struct PrimOp {
+  std::string name;  // without "__"
+  uint32_t arity;
+  PrimOpFun fun;
+  Symbol symbol;     // set when installed
+};
+
+// The builtins to install in an EvalState. Registration order does not matter.
+class BuiltinTable {
+public:
+  struct Constant {
+    std::string name;
+    ConstantInit init;
+  };
+  void add(std::string_view name, uint32_t arity, PrimOpFun fun) { primOps.push_back({std::string(name), arity, fun, {}}); }
+  void addConstant(std::string_view name, ConstantInit init) { constants.push_back({std::string(name), init}); }
+
+  std::vector<PrimOp> primOps;
+  std::vector<Constant> constants;
+};
+
+// Every builtin nixpp has (builtins/registry.cc calls each theme's register function).
+void registerAllBuiltins(BuiltinTable& t);
+
+// Themes (one file each in builtins/).
+void registerCoreBuiltins(BuiltinTable& t);  // builtins/core.cc: operators, types, control, import
+void registerAttrBuiltins(BuiltinTable& t);  // builtins/attrs.cc
+void registerListBuiltins(BuiltinTable& t);  // builtins/lists.cc
+
+} // namespace nixpp

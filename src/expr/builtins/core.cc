@@ -1,0 +1,320 @@
+// expr/builtins/core.cc: the builtins the language itself relies on: arithmetic and comparison
+// operators, types, control (throw, abort, seq, tryEval, trace), import and the search path, and
+// the constants (true, false, null, nixVersion, ...).
+#include <cmath>
+#include <iostream>
+
+#include "expr/builtins.h"
+#include "expr/eval.h"
+#include "expr/parser.h"
+#include "expr/print.h"
+#include "util/version.h"
+
+namespace nixpp {
+
+namespace {
+
+// --- arithmetic ---
+
+void primAdd(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  st.forceValue(*args[1], pos);
+  if (args[0]->type() == ValueType::Float || args[1]->type() == ValueType::Float)
+    return v.mkFloat(st.forceFloat(*args[0], pos, "while evaluating the first argument of the addition") +
+                     st.forceFloat(*args[1], pos, "while evaluating the second argument of the addition"));
+  int64_t a = st.forceInt(*args[0], pos, "while evaluating the first argument of the addition");
+  int64_t b = st.forceInt(*args[1], pos, "while evaluating the second argument of the addition");
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r))
+    throw EvalError("integer overflow in adding " + std::to_string(a) + " + " + std::to_string(b), st.pos(pos));
+  v.mkInt(r);
+}
+
+void primSub(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  st.forceValue(*args[1], pos);
+  if (args[0]->type() == ValueType::Float || args[1]->type() == ValueType::Float)
+    return v.mkFloat(st.forceFloat(*args[0], pos, "while evaluating the first argument of the subtraction") -
+                     st.forceFloat(*args[1], pos, "while evaluating the second argument of the subtraction"));
+  int64_t a = st.forceInt(*args[0], pos, "while evaluating the first argument of the subtraction");
+  int64_t b = st.forceInt(*args[1], pos, "while evaluating the second argument of the subtraction");
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r))
+    throw EvalError("integer overflow in subtracting " + std::to_string(a) + " - " + std::to_string(b), st.pos(pos));
+  v.mkInt(r);
+}
+
+void primMul(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  st.forceValue(*args[1], pos);
+  if (args[0]->type() == ValueType::Float || args[1]->type() == ValueType::Float)
+    return v.mkFloat(st.forceFloat(*args[0], pos, "while evaluating the first operand of the multiplication") *
+                     st.forceFloat(*args[1], pos, "while evaluating the second operand of the multiplication"));
+  int64_t a = st.forceInt(*args[0], pos, "while evaluating the first operand of the multiplication");
+  int64_t b = st.forceInt(*args[1], pos, "while evaluating the second operand of the multiplication");
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r))
+    throw EvalError("integer overflow in multiplying " + std::to_string(a) + " * " + std::to_string(b), st.pos(pos));
+  v.mkInt(r);
+}
+
+void primDiv(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  st.forceValue(*args[1], pos);
+  double f2 = st.forceFloat(*args[1], pos, "while evaluating the second operand of the division");
+  if (f2 == 0) throw EvalError("division by zero", st.pos(pos));
+  if (args[0]->type() == ValueType::Float || args[1]->type() == ValueType::Float)
+    return v.mkFloat(st.forceFloat(*args[0], pos, "while evaluating the first operand of the division") / f2);
+  int64_t a = st.forceInt(*args[0], pos, "while evaluating the first operand of the division");
+  int64_t b = st.forceInt(*args[1], pos, "while evaluating the second operand of the division");
+  if (a == INT64_MIN && b == -1)
+    throw EvalError("integer overflow in dividing " + std::to_string(a) + " / " + std::to_string(b), st.pos(pos));
+  v.mkInt(a / b);
+}
+
+// Nix's `<`: numbers, strings, paths, lists (lexicographic).
+bool lessThan(EvalState& st, Value& a, Value& b, PosIdx pos) {
+  st.forceValue(a, pos);
+  st.forceValue(b, pos);
+  auto ta = a.type(), tb = b.type();
+  if (ta == ValueType::Int && tb == ValueType::Int) return a.integer() < b.integer();
+  if ((ta == ValueType::Int || ta == ValueType::Float) && (tb == ValueType::Int || tb == ValueType::Float)) {
+    double x = ta == ValueType::Int ? double(a.integer()) : a.fpoint();
+    double y = tb == ValueType::Int ? double(b.integer()) : b.fpoint();
+    return x < y;
+  }
+  if (ta == ValueType::String && tb == ValueType::String) return a.string_view() < b.string_view();
+  if (ta == ValueType::Path && tb == ValueType::Path) return a.path()->view() < b.path()->view();
+  if (ta == ValueType::List && tb == ValueType::List) {
+    for (size_t i = 0;; ++i) {
+      if (i == b.listSize()) return false;
+      if (i == a.listSize()) return true;
+      if (!st.eqValues(*a.listElems()[i], *b.listElems()[i], pos, ""))
+        return lessThan(st, *a.listElems()[i], *b.listElems()[i], pos);
+    }
+  }
+  if (ta == tb)
+    throw EvalError("cannot compare " + st.showType(a) + " with " + st.showType(b) +
+                        "; values of that type are incomparable (values are " + printValueForError(st, a) + " and " +
+                        printValueForError(st, b) + ")",
+                    st.pos(pos));
+  throw EvalError("cannot compare " + st.showType(a) + " with " + st.showType(b) + "; values are " +
+                      printValueForError(st, a) + " and " + printValueForError(st, b),
+                  st.pos(pos));
+}
+
+void primLessThan(EvalState& st, PosIdx pos, Value** args, Value& v) { v.mkBool(lessThan(st, *args[0], *args[1], pos)); }
+
+// --- types ---
+
+void primTypeOf(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  st.mkString(v, typeOfName(args[0]->type()));
+}
+
+template <ValueType T>
+void primIsType(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  v.mkBool(args[0]->type() == T);
+}
+
+void primIsFunction(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  v.mkBool(args[0]->isFunction());
+}
+
+// --- control ---
+
+void primThrow(EvalState& st, PosIdx pos, Value** args, Value&) {
+  NixStringContext ctx;
+  std::string msg = st.coerceToString(pos, *args[0], ctx, "while evaluating the error message passed to builtin.throw");
+  throw ThrownError(msg, Pos{});
+}
+
+void primAbort(EvalState& st, PosIdx pos, Value** args, Value&) {
+  NixStringContext ctx;
+  std::string msg = st.coerceToString(pos, *args[0], ctx, "while evaluating the error message passed to builtins.abort");
+  throw Abort("evaluation aborted with the following error message: '" + msg + "'", Pos{});
+}
+
+void primSeq(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  st.forceValue(*args[1], pos);
+  v = *args[1];
+}
+
+void primDeepSeq(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValueDeep(*args[0]);
+  st.forceValue(*args[1], pos);
+  v = *args[1];
+}
+
+void primTryEval(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  Bindings* b = st.allocBindings(2);
+  Value* value = st.allocValue();
+  Value* success = st.allocValue();
+  try {
+    st.forceValue(*args[0], pos);
+    *value = *args[0];
+    success->mkBool(true);
+  } catch (ThrownError&) {
+    value->mkBool(false);
+    success->mkBool(false);
+  } catch (AssertionError&) {
+    value->mkBool(false);
+    success->mkBool(false);
+  }
+  b->push(st.s.success, success);
+  b->push(st.s.value, value);
+  b->sort();
+  v.mkAttrs(b);
+}
+
+void primTrace(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  if (args[0]->type() == ValueType::String) st.printTrace(args[0]->string_view());
+  else st.printTrace(printValueForError(st, *args[0]));
+  st.forceValue(*args[1], pos);
+  v = *args[1];
+}
+
+void primAddErrorContext(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  try {
+    st.forceValue(*args[1], pos);
+    v = *args[1];
+  } catch (EvalError& e) {
+    if (st.settings.showTrace) {
+      NixStringContext ctx;
+      std::string msg = st.coerceToString(pos, *args[0], ctx, "while evaluating the error message passed to builtins.addErrorContext");
+      e.addTrace(Pos{}, msg);
+    }
+    throw;
+  }
+}
+
+void primToString(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  NixStringContext ctx;
+  std::string s = st.coerceToString(pos, *args[0], ctx, "while evaluating the first argument passed to builtins.toString", true, false);
+  st.mkString(v, s, ctx);
+}
+
+// --- import and the search path ---
+
+std::string realisePath(EvalState& st, PosIdx pos, Value& v, std::string_view ctxMsg) {
+  NixStringContext ctx;
+  return st.coerceToPath(pos, v, ctx, ctxMsg);
+}
+
+void primImport(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  std::string path = realisePath(st, pos, *args[0], "while evaluating the first argument passed to builtins.import");
+  if (!st.io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", st.pos(pos));
+  st.evalFile(path, v);
+}
+
+void primScopedImport(EvalState& st, PosIdx pos, Value** args, Value&) {
+  Bindings* scope = st.forceAttrs(*args[0], pos, "while evaluating the first argument passed to builtins.scopedImport");
+  std::string path = realisePath(st, pos, *args[1], "while evaluating the second argument passed to builtins.scopedImport");
+  if (st.io.pathExists(path) && st.io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
+  // Parse the file fresh: its free variables are looked up in `scope` first (a `with` around
+  // the whole file), then in the builtins.
+  std::string text = st.io.readFile(path);
+  auto slash = path.rfind('/');
+  std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+  Expr* e = st.parseExprFromString("with __scopedImportScope; (\n" + text + "\n)", dir, Origin::Kind::File);
+  (void)e;
+  (void)scope;
+  throw EvalError("builtins.scopedImport is not implemented yet in nixpp", st.pos(pos));
+}
+
+void primFindFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.findFile");
+  std::string_view name = st.forceStringNoCtx(*args[1], pos, "while evaluating the second argument passed to builtins.findFile");
+  // Search the list given (entries { prefix; path; }).
+  for (size_t i = 0; i < args[0]->listSize(); ++i) {
+    Bindings* e = st.forceAttrs(*args[0]->listElems()[i], pos, "while evaluating an element of the list passed to builtins.findFile");
+    std::string prefix;
+    if (auto* p = e->get(st.s.prefix)) prefix = std::string(st.forceStringNoCtx(*p->value, pos, "while evaluating the `prefix` attribute of an element of the list passed to builtins.findFile"));
+    auto* pa = e->get(st.s.path);
+    if (!pa) throw EvalError("attribute 'path' missing", st.pos(pos));
+    NixStringContext ctx;
+    std::string path = st.coerceToString(pos, *pa->value, ctx, "while evaluating the `path` attribute of an element of the list passed to builtins.findFile", false, false);
+    std::string rest;
+    if (prefix.empty()) rest = std::string(name);
+    else if (name == prefix) rest = "";
+    else if (name.starts_with(prefix) && name.size() > prefix.size() && name[prefix.size()] == '/') rest = std::string(name.substr(prefix.size() + 1));
+    else continue;
+    std::string full = canonPath(rest.empty() ? path : path + "/" + rest);
+    if (st.io.pathExists(full)) return st.mkPath(v, full);
+  }
+  throw EvalError("file '" + std::string(name) + "' was not found in the Nix search path (add it using $NIX_PATH or -I)", st.pos(pos));
+}
+
+void initNixPath(EvalState& st, Value& v) {
+  const auto& entries = st.settings.nixPath;
+  st.mkList(v, entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::string prefix, path = entries[i];
+    if (auto eq = path.find('='); eq != std::string::npos) {
+      prefix = path.substr(0, eq);
+      path = path.substr(eq + 1);
+    }
+    Bindings* b = st.allocBindings(2);
+    Value* vp = st.allocValue();
+    st.mkString(*vp, prefix);
+    Value* vpath = st.allocValue();
+    st.mkString(*vpath, path);
+    b->push(st.s.prefix, vp);
+    b->push(st.s.path, vpath);
+    b->sort();
+    Value* e = st.allocValue();
+    e->mkAttrs(b);
+    v.listElems()[i] = e;
+  }
+}
+
+void primGetEnv(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  std::string_view name = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.getEnv");
+  st.mkString(v, st.settings.pureEval ? "" : st.io.getEnv(std::string(name)));
+}
+
+} // namespace
+
+void registerCoreBuiltins(BuiltinTable& t) {
+  t.add("add", 2, primAdd);
+  t.add("sub", 2, primSub);
+  t.add("mul", 2, primMul);
+  t.add("div", 2, primDiv);
+  t.add("lessThan", 2, primLessThan);
+  t.add("typeOf", 1, primTypeOf);
+  t.add("isNull", 1, primIsType<ValueType::Null>);
+  t.add("isInt", 1, primIsType<ValueType::Int>);
+  t.add("isFloat", 1, primIsType<ValueType::Float>);
+  t.add("isBool", 1, primIsType<ValueType::Bool>);
+  t.add("isString", 1, primIsType<ValueType::String>);
+  t.add("isPath", 1, primIsType<ValueType::Path>);
+  t.add("isList", 1, primIsType<ValueType::List>);
+  t.add("isAttrs", 1, primIsType<ValueType::Attrs>);
+  t.add("isFunction", 1, primIsFunction);
+  t.add("throw", 1, primThrow);
+  t.add("abort", 1, primAbort);
+  t.add("seq", 2, primSeq);
+  t.add("deepSeq", 2, primDeepSeq);
+  t.add("tryEval", 1, primTryEval);
+  t.add("trace", 2, primTrace);
+  t.add("addErrorContext", 2, primAddErrorContext);
+  t.add("toString", 1, primToString);
+  t.add("import", 1, primImport);
+  t.add("scopedImport", 2, primScopedImport);
+  t.add("findFile", 2, primFindFile);
+  t.add("getEnv", 1, primGetEnv);
+  t.addConstant("nixPath", initNixPath);
+  t.addConstant("true", [](EvalState&, Value& v) { v.mkBool(true); });
+  t.addConstant("false", [](EvalState&, Value& v) { v.mkBool(false); });
+  t.addConstant("null", [](EvalState&, Value& v) { v.mkNull(); });
+  t.addConstant("currentSystem", [](EvalState& st, Value& v) { st.mkString(v, st.settings.currentSystem); });
+  t.addConstant("nixVersion", [](EvalState& st, Value& v) { st.mkString(v, nixCompatVersion); });
+  t.addConstant("langVersion", [](EvalState&, Value& v) { v.mkInt(6); });
+  t.addConstant("storeDir", [](EvalState& st, Value& v) { st.mkString(v, st.io.storeDir()); });
+}
+
+} // namespace nixpp

@@ -1,0 +1,169 @@
+// expr/builtins/lists.cc: builtins on lists (the common ones; sorting and grouping live in
+// their own theme).
+#include "expr/builtins.h"
+#include "expr/eval.h"
+
+namespace nixpp {
+
+namespace {
+
+void primLength(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.length");
+  v.mkInt(int64_t(args[0]->listSize()));
+}
+
+void elemAt(EvalState& st, Value& list, int64_t n, PosIdx pos, Value& v) {
+  if (n < 0 || size_t(n) >= list.listSize())
+    throw EvalError("list index " + std::to_string(n) + " is out of bounds", st.pos(pos));
+  st.forceValue(*list.listElems()[n], pos);
+  v = *list.listElems()[n];
+}
+
+void primElemAt(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.elemAt");
+  int64_t n = st.forceInt(*args[1], pos, "while evaluating the second argument passed to builtins.elemAt");
+  elemAt(st, *args[0], n, pos, v);
+}
+
+void primHead(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.head");
+  if (args[0]->listSize() == 0) throw EvalError("'builtins.head' called on an empty list", st.pos(pos));
+  elemAt(st, *args[0], 0, pos, v);
+}
+
+void primTail(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.tail");
+  size_t n = args[0]->listSize();
+  if (n == 0) throw EvalError("'builtins.tail' called on an empty list", st.pos(pos));
+  Value r;
+  st.mkList(r, n - 1);
+  for (size_t i = 1; i < n; ++i) r.listElems()[i - 1] = args[0]->listElems()[i];
+  v = r;
+}
+
+void primMap(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.map");
+  size_t n = args[1]->listSize();
+  Value r;
+  st.mkList(r, n);
+  for (size_t i = 0; i < n; ++i) {
+    Value* e = st.allocValue();
+    e->mkApp(args[0], args[1]->listElems()[i]);
+    r.listElems()[i] = e;
+  }
+  v = r;
+}
+
+void primFilter(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.filter");
+  st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.filter");
+  size_t n = args[1]->listSize();
+  Value r;
+  st.mkList(r, n);
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Value res;
+    st.callFunction(*args[0], *args[1]->listElems()[i], res, pos);
+    if (st.forceBool(res, pos, "while evaluating the return value of the filtering function passed to builtins.filter"))
+      r.listElems()[k++] = args[1]->listElems()[i];
+  }
+  Value out;
+  st.mkList(out, k);
+  for (size_t i = 0; i < k; ++i) out.listElems()[i] = r.listElems()[i];
+  v = out;
+}
+
+void primFoldl(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.foldlStrict");
+  st.forceList(*args[2], pos, "while evaluating the third argument passed to builtins.foldlStrict");
+  size_t n = args[2]->listSize();
+  if (n == 0) {
+    st.forceValue(*args[1], pos);
+    v = *args[1];
+    return;
+  }
+  Value* acc = args[1];
+  for (size_t i = 0; i < n; ++i) {
+    Value* fargs[2] = {acc, args[2]->listElems()[i]};
+    Value* res = st.allocValue();
+    st.callFunction(*args[0], 2, fargs, *res, pos);
+    acc = res;
+  }
+  st.forceValue(*acc, pos);
+  v = *acc;
+}
+
+void primGenList(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  int64_t n = st.forceInt(*args[1], pos, "while evaluating the second argument passed to builtins.genList");
+  if (n < 0) throw EvalError("cannot create list of size " + std::to_string(n), st.pos(pos));
+  st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.genList");
+  Value r;
+  st.mkList(r, size_t(n));
+  for (int64_t i = 0; i < n; ++i) {
+    Value* idx = st.allocValue();
+    idx->mkInt(i);
+    Value* e = st.allocValue();
+    e->mkApp(args[0], idx);
+    r.listElems()[i] = e;
+  }
+  v = r;
+}
+
+void primElem(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.elem");
+  for (size_t i = 0; i < args[1]->listSize(); ++i)
+    if (st.eqValues(*args[0], *args[1]->listElems()[i], pos, "while searching for the presence of the given element in the list"))
+      return v.mkBool(true);
+  v.mkBool(false);
+}
+
+void primConcatLists(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.concatLists");
+  size_t total = 0;
+  for (size_t i = 0; i < args[0]->listSize(); ++i) {
+    Value* l = args[0]->listElems()[i];
+    st.forceList(*l, pos, "while evaluating a value of the list passed to builtins.concatLists");
+    total += l->listSize();
+  }
+  Value r;
+  st.mkList(r, total);
+  size_t k = 0;
+  for (size_t i = 0; i < args[0]->listSize(); ++i) {
+    Value* l = args[0]->listElems()[i];
+    for (size_t j = 0; j < l->listSize(); ++j) r.listElems()[k++] = l->listElems()[j];
+  }
+  v = r;
+}
+
+template <bool All>
+void primAllAny(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  const char* name = All ? "all" : "any";
+  st.forceFunction(*args[0], pos, std::string("while evaluating the first argument passed to builtins.") + name);
+  st.forceList(*args[1], pos, std::string("while evaluating the second argument passed to builtins.") + name);
+  for (size_t i = 0; i < args[1]->listSize(); ++i) {
+    Value res;
+    st.callFunction(*args[0], *args[1]->listElems()[i], res, pos);
+    bool b = st.forceBool(res, pos, std::string("while evaluating the return value of the function passed to builtins.") + name);
+    if (b != All) return v.mkBool(!All);
+  }
+  v.mkBool(All);
+}
+
+} // namespace
+
+void registerListBuiltins(BuiltinTable& t) {
+  t.add("length", 1, primLength);
+  t.add("elemAt", 2, primElemAt);
+  t.add("head", 1, primHead);
+  t.add("tail", 1, primTail);
+  t.add("map", 2, primMap);
+  t.add("filter", 2, primFilter);
+  t.add("foldl'", 3, primFoldl);
+  t.add("genList", 2, primGenList);
+  t.add("elem", 2, primElem);
+  t.add("concatLists", 1, primConcatLists);
+  t.add("all", 2, primAllAny<true>);
+  t.add("any", 2, primAllAny<false>);
+}
+
+} // namespace nixpp

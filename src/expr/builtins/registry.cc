@@ -1,0 +1,12 @@
+// expr/builtins/registry.cc: the list of builtin themes. Adding a theme = one line here.
+#include "expr/builtins.h"
+
+namespace nixpp {
+
+void registerAllBuiltins(BuiltinTable& t) {
+  registerCoreBuiltins(t);
+  registerAttrBuiltins(t);
+  registerListBuiltins(t);
+}
+
+} // namespace nixpp

@@ -1,0 +1,186 @@
+// expr/eval.h: the evaluator. An EvalState owns everything an evaluation needs (symbols,
+// positions, parsed files, the base environment with the builtins, caches) and evaluates
+// expressions lazily to Values (expr/value.h) allocated on the Boehm GC heap.
+//
+// Errors are EvalError subclasses (expr/eval_error.h) with Nix's messages; functions that force
+// values take the position to blame and an `errorCtx`, the "while evaluating ..." line Nix adds
+// to the trace ("" for none). Not thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "expr/ast.h"
+#include "expr/builtins.h"
+#include "expr/eval_error.h"
+#include "expr/eval_io.h"
+#include "expr/lexer.h"
+#include "expr/value.h"
+
+namespace nixpp {
+
+// The context of a string being built: store paths and derivation references (see value.h).
+using NixStringContext = std::set<std::string>;
+
+// What varies between evaluations; filled by the front-end from flags and the environment.
+struct EvalSettings {
+  std::vector<std::string> nixPath;  // -I entries then NIX_PATH's: "prefix=path" or "path"
+  std::string currentSystem = "x86_64-linux";
+  std::string home;                  // for ~/ path literals
+  LexerOptions lexer;                // experimental syntax (pipe operators)
+  bool pureEval = false;
+  size_t maxStackBytes = 48u << 20;  // native stack evaluation may use before "stack overflow"
+                                     // (capped by the stack's rlimit)
+  size_t maxCallDepth = 10000;       // --max-call-depth
+  bool showTrace = false;            // collect "… while ..." frames (costs only on errors)
+};
+
+// Errors of evaluation, by kind (all EvalError: message + position + trace).
+NIXPP_DECLARE_ERROR(TypeError, EvalError);           // "expected a string but found an integer: 42"
+NIXPP_DECLARE_ERROR(AssertionError, EvalError);      // "assertion '...' failed"
+NIXPP_DECLARE_ERROR(ThrownError, EvalError);         // builtins.throw (caught by tryEval)
+NIXPP_DECLARE_ERROR(Abort, EvalError);               // builtins.abort (never caught)
+NIXPP_DECLARE_ERROR(InfiniteRecursionError, EvalError);
+NIXPP_DECLARE_ERROR(StackOverflowError, EvalError);  // native stack bound reached
+NIXPP_DECLARE_ERROR(MissingArgumentError, EvalError);
+
+class EvalState {
+public:
+  EvalState(EvalIo& io, EvalSettings settings);
+  ~EvalState();
+  EvalState(const EvalState&) = delete;
+  EvalState& operator=(const EvalState&) = delete;
+
+  EvalIo& io;
+  const EvalSettings settings;
+  SymbolTable symbols;
+  PosTable positions;
+
+  // Symbols the evaluator and builtins use often.
+  struct Syms {
+    Symbol outPath, type, drvPath, name, value, file, line, column, functor, toString, derivation,
+        outputs, out, success, prefix, path, body, self;
+  } s;
+
+  // --- parsing ---
+  // Parses `text` (relative paths against `basePath`) and binds it in the base environment.
+  Expr* parseExprFromString(std::string text, const std::string& basePath, Origin::Kind kind = Origin::Kind::String);
+  // Parses a file (a directory means its default.nix); cached by resolved path.
+  Expr* parseExprFromFile(const std::string& path);
+  // `import path`: evaluates the file once per path (cached) into `v`.
+  void evalFile(const std::string& path, Value& v);
+  // Resolves `<name>` against settings.nixPath, as __findFile does. Throws if not found.
+  std::string findFile(std::string_view name, PosIdx pos);
+
+  // --- evaluation ---
+  // Evaluates `e` (bound in the base environment) to WHNF.
+  void eval(Expr* e, Value& v);
+  void eval(Env& env, Expr* e, Value& v);
+  // Evaluates `e` in `env` to WHNF, or makes a thunk for it (constants are evaluated at once).
+  Value* maybeThunk(Env& env, Expr* e);
+
+  // Forces `v` to weak head normal form. `pos` is blamed on infinite recursion.
+  void forceValue(Value& v, PosIdx pos) {
+    if (v.isThunk()) forceThunk(v, pos);
+  }
+  // Forces `v` and everything in it (lists, attribute values), as --strict and deepSeq do.
+  void forceValueDeep(Value& v);
+
+  int64_t forceInt(Value& v, PosIdx pos, std::string_view errorCtx);
+  double forceFloat(Value& v, PosIdx pos, std::string_view errorCtx);  // an int or a float
+  bool forceBool(Value& v, PosIdx pos, std::string_view errorCtx);
+  Bindings* forceAttrs(Value& v, PosIdx pos, std::string_view errorCtx);
+  void forceList(Value& v, PosIdx pos, std::string_view errorCtx);
+  void forceFunction(Value& v, PosIdx pos, std::string_view errorCtx);
+  // A string value's contents; its context is added to `context` (first form) or must be empty
+  // (NoCtx: "the string '...' is not allowed to refer to a store path").
+  std::string_view forceString(Value& v, PosIdx pos, std::string_view errorCtx);
+  std::string_view forceString(Value& v, NixStringContext& context, PosIdx pos, std::string_view errorCtx);
+  std::string_view forceStringNoCtx(Value& v, PosIdx pos, std::string_view errorCtx);
+
+  // Whether `v` (forced) is a derivation: an attribute set with type = "derivation".
+  bool isDerivation(Value& v);
+  // Nix's string coercion (interpolation, toString with coerceMore): strings, paths (copied to
+  // the store when copyToStore), sets with __toString or outPath; with coerceMore also ints,
+  // floats, bools, null and lists.
+  std::string coerceToString(PosIdx pos, Value& v, NixStringContext& context, std::string_view errorCtx,
+                             bool coerceMore = false, bool copyToStore = true);
+  // A path value, or a string that is an absolute path (its context kept in `context`).
+  std::string coerceToPath(PosIdx pos, Value& v, NixStringContext& context, std::string_view errorCtx);
+  // Copies a source path to the store (once per path), records it in `context`, returns it.
+  std::string copyPathToStore(NixStringContext& context, const std::string& path, PosIdx pos);
+
+  // Calls `fun` with `nargs` arguments (curried), result in `vRes`.
+  void callFunction(Value& fun, size_t nargs, Value** args, Value& vRes, PosIdx pos);
+  void callFunction(Value& fun, Value& arg, Value& vRes, PosIdx pos) {
+    Value* a = &arg;
+    callFunction(fun, 1, &a, vRes, pos);
+  }
+  // If `fun` is a function with formals (or a set with __functor), calls it with the arguments
+  // from `args` it asks for (as nix-instantiate --arg does); otherwise res = fun.
+  void autoCallFunction(Bindings* args, Value& fun, Value& res);
+
+  // Deep equality as `==` (functions are never equal; derivations compare by outPath).
+  bool eqValues(Value& a, Value& b, PosIdx pos, std::string_view errorCtx);
+
+  // --- allocation (GC heap) ---
+  Value* allocValue();
+  Env& allocEnv(size_t size);
+  Bindings* allocBindings(size_t capacity);
+  // Makes `v` a list of `size` elements; fill v.listElems()[0..size).
+  void mkList(Value& v, size_t size);
+  void mkString(Value& v, std::string_view s, const NixStringContext& context = {});
+  void mkPath(Value& v, std::string_view path);
+  const NixString* makeString(std::string_view s);
+  // Adds the elements of a value's context to `context`.
+  static void copyContext(const Value& v, NixStringContext& context);
+  Symbol symbol(std::string_view s) { return symbols.create(s); }
+  std::string_view name(Symbol s) const { return symbols[s]; }
+
+  // --- errors ---
+  // "a string", "an integer", "the built-in function 'map'", ... as in Nix's messages.
+  std::string showType(const Value& v) const;
+  Pos pos(PosIdx p) const { return positions[p]; }
+  [[noreturn]] void typeError(std::string_view expected, Value& v, PosIdx pos, std::string_view errorCtx);
+  // Adds a "… <hint>" trace frame at `pos` to an error passing through.
+  void addTrace(EvalError& e, PosIdx pos, std::string_view hint) const;
+
+  // The base environment (builtins) and the `builtins` set.
+  Env& baseEnv() { return *baseEnv_; }
+  Value& builtinsValue() { return *builtins_; }
+  const StaticEnv& staticBaseEnv() const { return staticBaseEnv_; }
+
+  // Native stack guard: throws StackOverflowError when too deep.
+  void checkStack();
+
+  // The files `import`ed so far, and the store paths of copied sources (path -> store path).
+  std::unordered_map<std::string, Value*> fileEvalCache;
+  std::unordered_map<std::string, std::string> srcToStore;
+  // Values of primops by name, for builtins that need another one (e.g. derivation).
+  const PrimOp* findPrimOp(std::string_view name) const;
+
+  // Deprecated-feature / trace output (builtins.trace): "trace: ..." on stderr.
+  void printTrace(std::string_view msg);
+
+private:
+  friend struct Evaluator;
+  void forceThunk(Value& v, PosIdx pos);
+  void createBaseEnv();
+
+  std::vector<std::unique_ptr<Arena>> arenas_;
+  std::unordered_map<std::string, Expr*> parseCache_;
+  StaticEnv staticBaseEnv_;
+  Env* baseEnv_ = nullptr;
+  Value* builtins_ = nullptr;
+  std::vector<std::unique_ptr<PrimOp>> primOps_;
+  char* stackBase_ = nullptr;
+  size_t stackLimit_ = 0;
+  size_t callDepth_ = 0;
+};
+
+} // namespace nixpp

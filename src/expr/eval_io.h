@@ -1,0 +1,59 @@
+// expr/eval_io.h: everything the evaluator may ask of the outside world (file system, store).
+// The evaluator never includes src/store: src/glue/store_eval_io.h implements this over a
+// Store; tests use an in-memory implementation (expr/memory_eval_io.h).
+//
+// Paths are absolute and canonical. Failures throw nixpp::Error subclasses with Nix's wording
+// (e.g. SysError "opening file '/x': No such file or directory").
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nixpp {
+
+struct Derivation;
+
+class EvalIo {
+public:
+  enum class FileType { Regular, Directory, Symlink, Unknown };
+  struct DirEntry {
+    std::string name;
+    FileType type;
+  };
+  // Decides whether `path` (of type `type`) goes into the store when copying a tree.
+  using PathFilter = std::function<bool(const std::string& path, FileType type)>;
+
+  virtual ~EvalIo() = default;
+
+  // The contents of a regular file (following symlinks).
+  virtual std::string readFile(const std::string& path) = 0;
+  // Whether the path exists (not following a final symlink is NOT done: like stat()).
+  virtual bool pathExists(const std::string& path) = 0;
+  // The type of the path itself (lstat). Throws if it does not exist.
+  virtual FileType fileType(const std::string& path) = 0;
+  // The entries of a directory, sorted by name.
+  virtual std::vector<DirEntry> readDirectory(const std::string& path) = 0;
+  // The target of a symlink.
+  virtual std::string readLink(const std::string& path) = 0;
+
+  // The store directory ("/nix/store").
+  virtual std::string storeDir() = 0;
+  // Copies `path` to the store as `name` (NAR serialisation when `recursive`, else the flat
+  // file), keeping only what `filter` accepts (all when null); returns the store path. When
+  // `expectedHash`... is handled by the callers; this is the plain "add to store" of Nix.
+  virtual std::string copyPathToStore(const std::string& path, std::string_view name, bool recursive,
+                                      const PathFilter* filter) = 0;
+  // Adds a text file with the given references (store paths); returns its store path.
+  virtual std::string addTextToStore(std::string_view name, std::string_view text,
+                                     const std::vector<std::string>& references) = 0;
+  // Writes a derivation (its outputs already filled in) to the store; returns the .drv path.
+  virtual std::string writeDerivation(const Derivation& drv) = 0;
+  // Whether `storePath` is a valid path in the store.
+  virtual bool isValidPath(const std::string& storePath) = 0;
+  // An environment variable (empty when unset) — builtins.getEnv.
+  virtual std::string getEnv(const std::string& name) = 0;
+};
+
+} // namespace nixpp

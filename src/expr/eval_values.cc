@@ -1,0 +1,585 @@
+// expr/eval_values.cc: the EvalState's services around evaluation: allocation, forcing with
+// type errors, string coercion, equality, parsing and the base environment.
+#include <gc/gc.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+
+#include "expr/base_env.h"
+#include "expr/eval.h"
+#include "expr/parser.h"
+#include "expr/print.h"
+
+namespace nixpp {
+
+// ---------------------------------------------------------------------------------------------
+// Value helpers
+
+std::string_view showType(ValueType t) {
+  switch (t) {
+  case ValueType::Int: return "an integer";
+  case ValueType::Float: return "a float";
+  case ValueType::Bool: return "a Boolean";
+  case ValueType::Null: return "null";
+  case ValueType::String: return "a string";
+  case ValueType::Path: return "a path";
+  case ValueType::Attrs: return "a set";
+  case ValueType::List: return "a list";
+  case ValueType::Lambda:
+  case ValueType::PrimOp:
+  case ValueType::PrimOpApp: return "a function";
+  case ValueType::Thunk:
+  case ValueType::App:
+  case ValueType::Blackhole: return "a thunk";
+  case ValueType::Uninit: break;
+  }
+  return "an uninitialised value";
+}
+
+std::string_view typeOfName(ValueType t) {
+  switch (t) {
+  case ValueType::Int: return "int";
+  case ValueType::Float: return "float";
+  case ValueType::Bool: return "bool";
+  case ValueType::Null: return "null";
+  case ValueType::String: return "string";
+  case ValueType::Path: return "path";
+  case ValueType::Attrs: return "set";
+  case ValueType::List: return "list";
+  case ValueType::Lambda:
+  case ValueType::PrimOp:
+  case ValueType::PrimOpApp: return "lambda";
+  default: return "thunk";
+  }
+}
+
+const Attr* Bindings::get(Symbol name) const {
+  const Attr* b = attrs();
+  size_t lo = 0, hi = size;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (b[mid].name < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < size && b[lo].name == name ? &b[lo] : nullptr;
+}
+
+void Bindings::sort() {
+  std::stable_sort(begin(), end(), [](const Attr& a, const Attr& b) { return a.name < b.name; });
+}
+
+std::string EvalState::showType(const Value& v) const {
+  switch (v.type()) {
+  case ValueType::PrimOp: return "the built-in function '" + v.primOp()->name + "'";
+  case ValueType::PrimOpApp: {
+    const Value* p = &v;
+    while (p->type() == ValueType::PrimOpApp) p = p->primOpAppLeft();
+    return "the partially applied built-in function '" + p->primOp()->name + "'";
+  }
+  case ValueType::String: return v.context() ? "a string with context" : "a string";
+  default: return std::string(nixpp::showType(v.type()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allocation
+
+Value* EvalState::allocValue() { return static_cast<Value*>(GC_MALLOC(sizeof(Value))); }
+
+Env& EvalState::allocEnv(size_t size) {
+  auto* env = static_cast<Env*>(GC_MALLOC(offsetof(Env, values) + std::max<size_t>(size, 1) * sizeof(Value*)));
+  env->size = uint32_t(size);
+  return *env;
+}
+
+Bindings* EvalState::allocBindings(size_t capacity) {
+  auto* b = static_cast<Bindings*>(GC_MALLOC(sizeof(Bindings) + capacity * sizeof(Attr)));
+  b->size = 0;
+  b->capacity = uint32_t(capacity);
+  return b;
+}
+
+void EvalState::mkList(Value& v, size_t size) {
+  v.mkList(size, size ? static_cast<Value**>(GC_MALLOC(size * sizeof(Value*))) : nullptr);
+}
+
+const NixString* EvalState::makeString(std::string_view s) {
+  auto* ns = static_cast<NixString*>(GC_MALLOC_ATOMIC(sizeof(NixString) + s.size() + 1));
+  ns->size = s.size();
+  char* d = const_cast<char*>(ns->data());
+  std::memcpy(d, s.data(), s.size());
+  d[s.size()] = 0;
+  return ns;
+}
+
+void EvalState::mkString(Value& v, std::string_view s, const NixStringContext& context) {
+  const StringContext* ctx = nullptr;
+  if (!context.empty()) {
+    auto* c = static_cast<StringContext*>(GC_MALLOC(sizeof(StringContext) + context.size() * sizeof(NixString*)));
+    c->size = context.size();
+    auto** items = const_cast<const NixString**>(c->items());
+    size_t i = 0;
+    for (auto& e : context) items[i++] = makeString(e);
+    ctx = c;
+  }
+  v.mkString(makeString(s), ctx);
+}
+
+void EvalState::mkPath(Value& v, std::string_view path) { v.mkPath(makeString(path)); }
+
+void EvalState::copyContext(const Value& v, NixStringContext& context) {
+  if (auto* c = v.context())
+    for (size_t i = 0; i < c->size; ++i) context.emplace(c->items()[i]->view());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forcing
+
+void EvalState::checkStack() {
+  char here;
+  if (size_t(stackBase_ - &here) > stackLimit_) throw StackOverflowError("stack overflow; max-call-depth exceeded", Pos{});
+}
+
+void EvalState::forceThunk(Value& v, PosIdx pos) {
+  switch (v.type()) {
+  case ValueType::Thunk: {
+    Env* env = v.thunkEnv();
+    Expr* e = v.thunkExpr();
+    v.mkBlackhole();
+    try {
+      eval(*env, e, v);
+    } catch (...) {
+      v.mkThunk(env, e);
+      throw;
+    }
+    return;
+  }
+  case ValueType::App: {
+    Value* f = v.appLeft();
+    Value* a = v.appRight();
+    callFunction(*f, *a, v, pos);
+    return;
+  }
+  case ValueType::Blackhole: throw InfiniteRecursionError("infinite recursion encountered", this->pos(pos));
+  default: return;
+  }
+}
+
+void EvalState::addTrace(EvalError& e, PosIdx p, std::string_view hint) const { e.addTrace(pos(p), std::string(hint)); }
+
+void EvalState::typeError(std::string_view expected, Value& v, PosIdx pos, std::string_view errorCtx) {
+  TypeError err("expected " + std::string(expected) + " but found " + showType(v) + ": " + printValueForError(*this, v),
+                this->pos(pos));
+  if (!errorCtx.empty() && settings.showTrace) err.addTrace(this->pos(pos), std::string(errorCtx));
+  throw err;
+}
+
+static void forceWithCtx(EvalState& st, Value& v, PosIdx pos, std::string_view errorCtx) {
+  try {
+    st.forceValue(v, pos);
+  } catch (EvalError& e) {
+    if (!errorCtx.empty() && st.settings.showTrace) st.addTrace(e, pos, errorCtx);
+    throw;
+  }
+}
+
+int64_t EvalState::forceInt(Value& v, PosIdx pos, std::string_view errorCtx) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  if (v.type() != ValueType::Int) typeError("an integer", v, pos, errorCtx);
+  return v.integer();
+}
+
+double EvalState::forceFloat(Value& v, PosIdx pos, std::string_view errorCtx) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  if (v.type() == ValueType::Int) return double(v.integer());
+  if (v.type() != ValueType::Float) typeError("a float", v, pos, errorCtx);
+  return v.fpoint();
+}
+
+bool EvalState::forceBool(Value& v, PosIdx pos, std::string_view errorCtx) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  if (v.type() != ValueType::Bool) typeError("a Boolean", v, pos, errorCtx);
+  return v.boolean();
+}
+
+Bindings* EvalState::forceAttrs(Value& v, PosIdx pos, std::string_view errorCtx) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  if (v.type() != ValueType::Attrs) typeError("a set", v, pos, errorCtx);
+  return v.attrs();
+}
+
+void EvalState::forceList(Value& v, PosIdx pos, std::string_view errorCtx) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  if (v.type() != ValueType::List) typeError("a list", v, pos, errorCtx);
+}
+
+void EvalState::forceFunction(Value& v, PosIdx pos, std::string_view errorCtx) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  if (!v.isFunction() && !(v.type() == ValueType::Attrs && v.attrs()->get(s.functor)))
+    typeError("a function", v, pos, errorCtx);
+}
+
+std::string_view EvalState::forceString(Value& v, PosIdx pos, std::string_view errorCtx) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  if (v.type() != ValueType::String) typeError("a string", v, pos, errorCtx);
+  return v.string_view();
+}
+
+std::string_view EvalState::forceString(Value& v, NixStringContext& context, PosIdx pos, std::string_view errorCtx) {
+  auto s = forceString(v, pos, errorCtx);
+  copyContext(v, context);
+  return s;
+}
+
+std::string_view EvalState::forceStringNoCtx(Value& v, PosIdx pos, std::string_view errorCtx) {
+  auto s = forceString(v, pos, errorCtx);
+  if (v.context())
+    throw EvalError("the string '" + std::string(s) + "' is not allowed to refer to a store path (such as '" +
+                        std::string(v.context()->items()[0]->view()) + "')",
+                    this->pos(pos));
+  return s;
+}
+
+void EvalState::forceValueDeep(Value& v) {
+  // Iterative over lists/attrs with an explicit "seen" guard against cycles through values
+  // already being forced.
+  std::vector<Value*> stack{&v};
+  std::unordered_map<const void*, bool> seen;
+  while (!stack.empty()) {
+    Value* cur = stack.back();
+    stack.pop_back();
+    forceValue(*cur, noPos);
+    if (cur->type() == ValueType::Attrs) {
+      if (!seen.emplace(cur->attrs(), true).second) continue;
+      for (auto& a : *cur->attrs()) {
+        try {
+          forceValue(*a.value, a.pos);
+        } catch (EvalError& e) {
+          if (settings.showTrace) addTrace(e, a.pos, "while evaluating the attribute '" + std::string(name(a.name)) + "'");
+          throw;
+        }
+        stack.push_back(a.value);
+      }
+    } else if (cur->type() == ValueType::List) {
+      if (cur->listSize() && !seen.emplace(cur->listElems(), true).second) continue;
+      for (size_t i = cur->listSize(); i > 0; --i) stack.push_back(cur->listElems()[i - 1]);
+    }
+  }
+}
+
+bool EvalState::isDerivation(Value& v) {
+  if (v.type() != ValueType::Attrs) return false;
+  auto* t = v.attrs()->get(s.type);
+  if (!t) return false;
+  forceValue(*t->value, t->pos);
+  return t->value->type() == ValueType::String && t->value->string_view() == "derivation";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coercion
+
+std::string EvalState::copyPathToStore(NixStringContext& context, const std::string& path, PosIdx pos) {
+  std::string dstPath;
+  if (auto i = srcToStore.find(path); i != srcToStore.end()) dstPath = i->second;
+  else {
+    if (!io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", this->pos(pos));
+    auto slash = path.rfind('/');
+    std::string name = path.substr(slash + 1);
+    try {
+      dstPath = io.copyPathToStore(path, name, true, nullptr);
+    } catch (EvalError&) {
+      throw;
+    } catch (Error& e) {
+      throw EvalError(e.what(), this->pos(pos));
+    }
+    srcToStore[path] = dstPath;
+  }
+  context.insert(dstPath);
+  return dstPath;
+}
+
+std::string EvalState::coerceToString(PosIdx pos, Value& v, NixStringContext& context, std::string_view errorCtx,
+                                      bool coerceMore, bool copyToStore) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  switch (v.type()) {
+  case ValueType::String: copyContext(v, context); return std::string(v.string_view());
+  case ValueType::Path: {
+    std::string p(v.path()->view());
+    return copyToStore ? copyPathToStore(context, p, pos) : p;
+  }
+  case ValueType::Attrs: {
+    if (auto* f = v.attrs()->get(s.toString)) {
+      Value res;
+      Value* self = allocValue();
+      *self = v;
+      callFunction(*f->value, *self, res, pos);
+      forceValue(res, pos);
+      if (res.type() != ValueType::String && res.type() != ValueType::Path && res.type() != ValueType::Attrs)
+        throw TypeError("`__toString` should return a string, but got " + showType(res) + ": " + printValueForError(*this, res), this->pos(pos));
+      return coerceToString(pos, res, context, "while evaluating the result of the `__toString` attribute", coerceMore, copyToStore);
+    }
+    if (auto* o = v.attrs()->get(s.outPath)) return coerceToString(pos, *o->value, context, errorCtx, coerceMore, copyToStore);
+    break;
+  }
+  case ValueType::Bool:
+    if (coerceMore) return v.boolean() ? "1" : "";
+    break;
+  case ValueType::Int:
+    if (coerceMore) return std::to_string(v.integer());
+    break;
+  case ValueType::Float:
+    if (coerceMore) {
+      std::string out;
+      printFloat(v.fpoint(), out);
+      return out;
+    }
+    break;
+  case ValueType::Null:
+    if (coerceMore) return "";
+    break;
+  case ValueType::List:
+    if (coerceMore) {
+      std::string out;
+      for (size_t i = 0; i < v.listSize(); ++i) {
+        Value* e = v.listElems()[i];
+        try {
+          out += coerceToString(pos, *e, context, "while evaluating one element of the list", coerceMore, copyToStore);
+        } catch (EvalError&) {
+          throw;
+        }
+        if (i + 1 < v.listSize()) {
+          forceValue(*e, pos);
+          if (!(e->type() == ValueType::List && e->listSize() == 0)) out += ' ';
+        }
+      }
+      return out;
+    }
+    break;
+  default: break;
+  }
+  TypeError err("cannot coerce " + showType(v) + " to a string: " + printValueForError(*this, v), this->pos(pos));
+  if (!errorCtx.empty() && settings.showTrace) err.addTrace(this->pos(pos), std::string(errorCtx));
+  throw err;
+}
+
+std::string EvalState::coerceToPath(PosIdx pos, Value& v, NixStringContext& context, std::string_view errorCtx) {
+  forceWithCtx(*this, v, pos, errorCtx);
+  if (v.type() == ValueType::Path) return std::string(v.path()->view());
+  std::string p = coerceToString(pos, v, context, errorCtx, false, false);
+  if (p.empty() || p[0] != '/')
+    throw EvalError("string '" + p + "' doesn't represent an absolute path", this->pos(pos));
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Equality
+
+bool EvalState::eqValues(Value& a, Value& b, PosIdx pos, std::string_view errorCtx) {
+  forceWithCtx(*this, a, pos, errorCtx);
+  forceWithCtx(*this, b, pos, errorCtx);
+  if (&a == &b) return true;
+  if (a.type() == ValueType::Int && b.type() == ValueType::Float) return double(a.integer()) == b.fpoint();
+  if (a.type() == ValueType::Float && b.type() == ValueType::Int) return a.fpoint() == double(b.integer());
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+  case ValueType::Int: return a.integer() == b.integer();
+  case ValueType::Float: return a.fpoint() == b.fpoint();
+  case ValueType::Bool: return a.boolean() == b.boolean();
+  case ValueType::Null: return true;
+  case ValueType::String: return a.string_view() == b.string_view();
+  case ValueType::Path: return a.path()->view() == b.path()->view();
+  case ValueType::List:
+    if (a.listSize() != b.listSize()) return false;
+    for (size_t i = 0; i < a.listSize(); ++i)
+      if (!eqValues(*a.listElems()[i], *b.listElems()[i], pos, errorCtx)) return false;
+    return true;
+  case ValueType::Attrs: {
+    if (isDerivation(a) && isDerivation(b)) {
+      auto* o1 = a.attrs()->get(s.outPath);
+      auto* o2 = b.attrs()->get(s.outPath);
+      if (o1 && o2) return eqValues(*o1->value, *o2->value, pos, errorCtx);
+    }
+    if (a.attrs()->size != b.attrs()->size) return false;
+    for (uint32_t i = 0; i < a.attrs()->size; ++i) {
+      const Attr& x = a.attrs()->attrs()[i];
+      const Attr& y = b.attrs()->attrs()[i];
+      if (x.name != y.name || !eqValues(*x.value, *y.value, pos, errorCtx)) return false;
+    }
+    return true;
+  }
+  default: return false;  // functions are never equal
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup, parsing, files
+
+EvalState::EvalState(EvalIo& io_, EvalSettings settings_) : io(io_), settings(std::move(settings_)) {
+  GC_INIT();
+  char here;
+  stackBase_ = &here;
+  stackLimit_ = settings.maxStackBytes;
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    size_t avail = rl.rlim_cur > (1u << 20) ? size_t(rl.rlim_cur) - (1u << 20) : size_t(rl.rlim_cur) / 2;
+    stackLimit_ = std::min(stackLimit_, avail);
+  }
+  s.outPath = symbol("outPath");
+  s.type = symbol("type");
+  s.drvPath = symbol("drvPath");
+  s.name = symbol("name");
+  s.value = symbol("value");
+  s.file = symbol("file");
+  s.line = symbol("line");
+  s.column = symbol("column");
+  s.functor = symbol("__functor");
+  s.toString = symbol("__toString");
+  s.derivation = symbol("derivation");
+  s.outputs = symbol("outputs");
+  s.out = symbol("out");
+  s.success = symbol("success");
+  s.prefix = symbol("prefix");
+  s.path = symbol("path");
+  s.body = symbol("body");
+  s.self = symbol("self");
+  createBaseEnv();
+}
+
+EvalState::~EvalState() = default;
+
+const PrimOp* EvalState::findPrimOp(std::string_view n) const {
+  for (auto& p : primOps_)
+    if (p->name == n) return p.get();
+  return nullptr;
+}
+
+static void primNotImplemented(EvalState& st, PosIdx pos, Value**, Value&) {
+  throw EvalError("this builtin is not implemented yet in nixpp", st.pos(pos));
+}
+
+void EvalState::createBaseEnv() {
+  staticBaseEnv_ = makeBaseEnv(symbols);
+  const auto& names = globalNames();
+  baseEnv_ = static_cast<Env*>(GC_MALLOC_UNCOLLECTABLE(offsetof(Env, values) + names.size() * sizeof(Value*)));
+  baseEnv_->size = uint32_t(names.size());
+  BuiltinTable table;
+  registerAllBuiltins(table);
+  std::unordered_map<std::string_view, size_t> slotOf;
+  for (size_t i = 0; i < names.size(); ++i) slotOf[names[i]] = i;
+
+  std::vector<std::pair<Symbol, Value*>> all;
+  auto bind = [&](const std::string& n, Value* v) {
+    all.emplace_back(symbol(n), v);
+    if (auto i = slotOf.find(n); i != slotOf.end()) baseEnv_->values[i->second] = v;
+    else if (auto j = slotOf.find("__" + n); j != slotOf.end()) baseEnv_->values[j->second] = v;
+  };
+  for (auto& p : table.primOps) {
+    primOps_.push_back(std::make_unique<PrimOp>(p));
+    primOps_.back()->symbol = symbol(p.name);
+    auto* v = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
+    v->mkPrimOp(primOps_.back().get());
+    bind(p.name, v);
+  }
+  builtins_ = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
+  bind("builtins", builtins_);
+  std::vector<std::pair<BuiltinTable::Constant*, Value*>> constants;
+  for (auto& c : table.constants) {
+    auto* v = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
+    v->mkNull();
+    bind(c.name, v);
+    constants.emplace_back(&c, v);
+  }
+  // Names the base env declares that nixpp does not implement yet: a primop that says so.
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (baseEnv_->values[i]) continue;
+    std::string n(names[i].starts_with("__") ? names[i].substr(2) : names[i]);
+    primOps_.push_back(std::make_unique<PrimOp>(PrimOp{n, 1, primNotImplemented, symbol(n)}));
+    auto* v = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
+    v->mkPrimOp(primOps_.back().get());
+    baseEnv_->values[i] = v;
+  }
+  Bindings* b = static_cast<Bindings*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Bindings) + all.size() * sizeof(Attr)));
+  b->capacity = uint32_t(all.size());
+  for (auto& [sym, v] : all) b->push(sym, v);
+  b->sort();
+  builtins_->mkAttrs(b);
+  for (auto& [c, v] : constants) c->init(*this, *v);
+}
+
+Expr* EvalState::parseExprFromString(std::string text, const std::string& basePath, Origin::Kind kind) {
+  Origin origin;
+  origin.kind = kind;
+  origin.source = std::make_shared<std::string>(std::move(text));
+  uint32_t nr = positions.addOrigin(std::move(origin));
+  arenas_.push_back(std::make_unique<Arena>());
+  ParseContext ctx{symbols, positions, *arenas_.back(), basePath, settings.home, settings.lexer};
+  Expr* e = parseNix(ctx, nr);
+  bindVars(e, &staticBaseEnv_, symbols, positions);
+  return e;
+}
+
+static std::string dirOfPath(const std::string& p) {
+  auto slash = p.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : p.substr(0, slash);
+}
+
+Expr* EvalState::parseExprFromFile(const std::string& path0) {
+  std::string path = path0;
+  if (io.pathExists(path) && io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
+  if (auto i = parseCache_.find(path); i != parseCache_.end()) return i->second;
+  Origin origin;
+  origin.kind = Origin::Kind::File;
+  origin.path = path;
+  origin.source = std::make_shared<std::string>(io.readFile(path));
+  uint32_t nr = positions.addOrigin(std::move(origin));
+  arenas_.push_back(std::make_unique<Arena>());
+  ParseContext ctx{symbols, positions, *arenas_.back(), dirOfPath(path), settings.home, settings.lexer};
+  Expr* e = parseNix(ctx, nr);
+  bindVars(e, &staticBaseEnv_, symbols, positions);
+  parseCache_[path] = e;
+  return e;
+}
+
+void EvalState::evalFile(const std::string& path, Value& v) {
+  if (auto i = fileEvalCache.find(path); i != fileEvalCache.end()) {
+    v = *i->second;
+    return;
+  }
+  Expr* e = parseExprFromFile(path);
+  auto* cached = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
+  eval(e, *cached);
+  fileEvalCache[path] = cached;
+  v = *cached;
+}
+
+std::string EvalState::findFile(std::string_view name, PosIdx pos) {
+  for (auto& entry : settings.nixPath) {
+    std::string prefix, path = entry;
+    if (auto eq = entry.find('='); eq != std::string::npos) {
+      prefix = entry.substr(0, eq);
+      path = entry.substr(eq + 1);
+    }
+    std::string rest;
+    if (prefix.empty()) rest = std::string(name);
+    else if (name == prefix) rest = "";
+    else if (name.starts_with(prefix) && name.size() > prefix.size() && name[prefix.size()] == '/')
+      rest = std::string(name.substr(prefix.size() + 1));
+    else continue;
+    std::string full = rest.empty() ? path : path + "/" + rest;
+    if (!full.empty() && full[0] != '/') {
+      // relative search path entries are relative to the current directory
+      full = io.getEnv("PWD").empty() ? full : io.getEnv("PWD") + "/" + full;
+    }
+    full = canonPath(full);
+    if (io.pathExists(full)) return full;
+  }
+  throw EvalError("file '" + std::string(name) +
+                      "' was not found in the Nix search path (add it using $NIX_PATH or -I)",
+                  this->pos(pos));
+}
+
+void EvalState::printTrace(std::string_view msg) { std::cerr << "trace: " << msg << std::endl; }
+
+} // namespace nixpp
