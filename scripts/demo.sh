@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# nixpp's main job, for now: serialise an example tree as a NAR, hash it, and restore it.
-# (Once the store and the evaluator land, this evaluates and builds an example derivation.)
+# nixpp's main job, for now: serialise an example tree as a NAR, hash it, restore it, and add it
+# to the default store (or the one NIX_REMOTE / --store names; pass e.g. NIX_REMOTE=local?root=DIR
+# to keep /nix untouched). Once builds land, this evaluates and builds an example derivation.
 set -euo pipefail
 bin=$(cd "${1:-build}" && pwd)
 work=$(mktemp -d)
@@ -20,3 +21,8 @@ echo "== nix-store --dump | nix-store --restore, then compare"
 "$bin/nix-store" --restore "$work/restored" < "$work/example.nar"
 "$bin/nix" nar ls -lR "$work/example.nar" /
 diff -r "$work/example" "$work/restored" && echo "restored tree is identical"
+echo "== nix-store --add (default store: ${NIX_REMOTE:-/nix/store}), then query it"
+path=$("$bin/nix-store" --add "$work/example")
+echo "$path"
+"$bin/nix-store" -q --hash "$path"
+"$bin/nix" path-info -S "$path"
