@@ -1,0 +1,214 @@
+// expr/builtins/strings.cc: builtins on strings: stringLength, substring, replaceStrings,
+// concatStringsSep, baseNameOf, dirOf, and the regular expression builtins match and split
+// (POSIX extended syntax through std::regex, as Nix, compiled once per EvalState).
+#include <optional>
+#include <regex>
+#include <unordered_map>
+
+#include "expr/builtins.h"
+#include "expr/eval.h"
+
+namespace nixpp {
+
+// Compiled regular expressions by source text (EvalState::regexCache).
+struct RegexCache {
+  std::unordered_map<std::string, std::regex> cache;
+};
+
+namespace {
+
+[[noreturn]] void throwAt(EvalState& st, PosIdx pos, const std::string& msg) { throw EvalError(msg, st.pos(pos)); }
+
+void primStringLength(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  NixStringContext ctx;
+  std::string s = st.coerceToString(pos, *args[0], ctx, "while evaluating the argument passed to builtins.stringLength");
+  v.mkInt(int64_t(s.size()));
+}
+
+void primSubstring(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  int64_t start = st.forceInt(*args[0], pos, "while evaluating the first argument (the start offset) passed to builtins.substring");
+  if (start < 0) throwAt(st, pos, "negative start position in 'substring'");
+  int64_t len = st.forceInt(*args[1], pos, "while evaluating the second argument (the substring length) passed to builtins.substring");
+  // An empty substring of a string keeps its context (and costs nothing).
+  if (len == 0) {
+    st.forceValue(*args[2], pos);
+    if (args[2]->type() == ValueType::String) {
+      v.mkString(st.makeString(""), args[2]->context());
+      return;
+    }
+  }
+  NixStringContext ctx;
+  std::string s = st.coerceToString(pos, *args[2], ctx, "while evaluating the third argument (the string) passed to builtins.substring");
+  if (size_t(start) >= s.size()) return st.mkString(v, "", ctx);
+  // A negative length means "to the end", as Nix's size_t conversion does.
+  st.mkString(v, std::string_view(s).substr(size_t(start), size_t(len)), ctx);
+}
+
+void primReplaceStrings(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.replaceStrings");
+  st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.replaceStrings");
+  if (args[0]->listSize() != args[1]->listSize())
+    throwAt(st, pos, "'from' and 'to' arguments passed to builtins.replaceStrings have different lengths");
+  size_t n = args[0]->listSize();
+  std::vector<std::string_view> from;
+  from.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    from.push_back(st.forceString(*args[0]->listElems()[i], pos, "while evaluating one of the strings to replace passed to builtins.replaceStrings"));
+  // Replacements are forced only when used, once each.
+  std::vector<std::optional<std::string_view>> to(n);
+  NixStringContext ctx;
+  std::string_view s = st.forceString(*args[2], ctx, pos, "while evaluating the third argument passed to builtins.replaceStrings");
+  std::string res;
+  res.reserve(s.size());
+  // One past the end, so that an empty pattern also matches at the end.
+  for (size_t p = 0; p <= s.size();) {
+    bool found = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (s.substr(p, from[i].size()) != from[i]) continue;
+      found = true;
+      if (!to[i])
+        to[i] = st.forceString(*args[1]->listElems()[i], ctx, pos, "while evaluating one of the replacement strings passed to builtins.replaceStrings");
+      res += *to[i];
+      if (from[i].empty()) {
+        if (p < s.size()) res += s[p];
+        ++p;
+      } else p += from[i].size();
+      break;
+    }
+    if (!found) {
+      if (p < s.size()) res += s[p];
+      ++p;
+    }
+  }
+  st.mkString(v, res, ctx);
+}
+
+void primConcatStringsSep(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  NixStringContext ctx;
+  std::string_view sep = st.forceString(*args[0], ctx, pos, "while evaluating the first argument (the separator string) passed to builtins.concatStringsSep");
+  st.forceList(*args[1], pos, "while evaluating the second argument (the list of strings to concat) passed to builtins.concatStringsSep");
+  std::string res;
+  for (size_t i = 0; i < args[1]->listSize(); ++i) {
+    if (i) res += sep;
+    res += st.coerceToString(pos, *args[1]->listElems()[i], ctx, "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep");
+  }
+  st.mkString(v, res, ctx);
+}
+
+// Nix's baseNameOf: the last component, ignoring one trailing slash.
+std::string_view baseNameOf(std::string_view p) {
+  if (p.empty()) return p;
+  size_t last = p.size() - 1;
+  if (p[last] == '/' && last > 0) --last;
+  size_t slash = p.rfind('/', last);
+  size_t from = slash == std::string_view::npos ? 0 : slash + 1;
+  return p.substr(from, last - from + 1);
+}
+
+void primBaseNameOf(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  NixStringContext ctx;
+  std::string s = st.coerceToString(pos, *args[0], ctx, "while evaluating the first argument passed to builtins.baseNameOf", false, false);
+  st.mkString(v, baseNameOf(s), ctx);
+}
+
+void primDirOf(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  if (args[0]->type() == ValueType::Path) {
+    std::string_view p = args[0]->path()->view();
+    size_t slash = p.rfind('/');
+    return st.mkPath(v, slash == 0 || slash == std::string_view::npos ? std::string_view("/") : p.substr(0, slash));
+  }
+  NixStringContext ctx;
+  std::string s = st.coerceToString(pos, *args[0], ctx, "while evaluating the first argument passed to 'builtins.dirOf'", false, false);
+  size_t slash = s.rfind('/');
+  std::string_view dir = slash == std::string::npos ? "." : slash == 0 ? "/" : std::string_view(s).substr(0, slash);
+  st.mkString(v, dir, ctx);
+}
+
+// --- regular expressions ---
+
+const std::regex& compileRegex(EvalState& st, std::string_view re, PosIdx pos) {
+  if (!st.regexCache) st.regexCache = std::make_shared<RegexCache>();
+  auto& cache = st.regexCache->cache;
+  std::string key(re);
+  if (auto i = cache.find(key); i != cache.end()) return i->second;
+  try {
+    return cache.emplace(key, std::regex(key, std::regex::extended)).first->second;
+  } catch (std::regex_error& e) {
+    if (e.code() == std::regex_constants::error_space)
+      throwAt(st, pos, "memory limit exceeded by regular expression '" + key + "'");
+    throwAt(st, pos, "invalid regular expression '" + key + "'");
+  }
+}
+
+// The sub-matches 1..n of `m` as a list of strings (null for groups that did not match).
+void subMatches(EvalState& st, const std::cmatch& m, Value& v) {
+  st.mkList(v, m.size() - 1);
+  for (size_t i = 1; i < m.size(); ++i) {
+    Value* e = st.allocValue();
+    if (m[i].matched) st.mkString(*e, std::string_view(m[i].first, size_t(m[i].length())));
+    else e->mkNull();
+    v.listElems()[i - 1] = e;
+  }
+}
+
+void primMatch(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  std::string_view re = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.match");
+  const std::regex& regex = compileRegex(st, re, pos);
+  std::string_view s = st.forceString(*args[1], pos, "while evaluating the second argument passed to builtins.match");
+  std::cmatch m;
+  try {
+    if (!std::regex_match(s.data(), s.data() + s.size(), m, regex)) return v.mkNull();
+  } catch (std::regex_error& e) {
+    throwAt(st, pos, "memory limit exceeded by regular expression '" + std::string(re) + "'");
+  }
+  subMatches(st, m, v);
+}
+
+void primSplit(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  std::string_view re = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.split");
+  const std::regex& regex = compileRegex(st, re, pos);
+  std::string_view s = st.forceString(*args[1], pos, "while evaluating the second argument passed to builtins.split");
+  std::vector<Value*> out;
+  try {
+    auto begin = std::cregex_iterator(s.data(), s.data() + s.size(), regex), end = std::cregex_iterator();
+    if (begin == end) {
+      st.mkList(v, 1);
+      v.listElems()[0] = args[1];
+      return;
+    }
+    const char* rest = s.data();
+    for (auto i = begin; i != end; ++i) {
+      const std::cmatch& m = *i;
+      Value* pre = st.allocValue();
+      st.mkString(*pre, std::string_view(m.prefix().first, size_t(m.prefix().length())));
+      out.push_back(pre);
+      Value* groups = st.allocValue();
+      subMatches(st, m, *groups);
+      out.push_back(groups);
+      rest = m[0].second;
+    }
+    Value* suffix = st.allocValue();
+    st.mkString(*suffix, std::string_view(rest, size_t(s.data() + s.size() - rest)));
+    out.push_back(suffix);
+  } catch (std::regex_error& e) {
+    throwAt(st, pos, "memory limit exceeded by regular expression '" + std::string(re) + "'");
+  }
+  st.mkList(v, out.size());
+  std::copy(out.begin(), out.end(), v.listElems());
+}
+
+} // namespace
+
+void registerStringBuiltins(BuiltinTable& t) {
+  t.add("stringLength", 1, primStringLength);
+  t.add("substring", 3, primSubstring);
+  t.add("replaceStrings", 3, primReplaceStrings);
+  t.add("concatStringsSep", 2, primConcatStringsSep);
+  t.add("baseNameOf", 1, primBaseNameOf);
+  t.add("dirOf", 1, primDirOf);
+  t.add("match", 2, primMatch);
+  t.add("split", 2, primSplit);
+}
+
+} // namespace nixpp
