@@ -61,14 +61,11 @@ void registerAllBuiltins(BuiltinTable& t);
 void registerCoreBuiltins(BuiltinTable& t);  // builtins/core.cc: operators, types, control, import
 void registerAttrBuiltins(BuiltinTable& t);  // builtins/attrs.cc
 void registerListBuiltins(BuiltinTable& t);  // builtins/lists.cc
-void registerDerivationBuiltins(BuiltinTable& t);  // builtins/derivation.cc: derivationStrict, derivation, placeholder
-void registerFileBuiltins(BuiltinTable& t);  // builtins/files.cc: readFile, readDir, path, toFile, storePath...
 void registerStringBuiltins(BuiltinTable& t);  // builtins/strings.cc: substring, replaceStrings, match, split...
 void registerVersionBuiltins(BuiltinTable& t);  // builtins/versions.cc: compareVersions, splitVersion, parseDrvName
 void registerContextBuiltins(BuiltinTable& t);  // builtins/context.cc: getContext, appendContext...
 void registerJsonBuiltins(BuiltinTable& t);     // builtins/json.cc: toJSON, fromJSON
 void registerTomlBuiltins(BuiltinTable& t);     // builtins/toml.cc: fromTOML
-void registerXmlBuiltins(BuiltinTable& t);      // builtins/xml.cc: toXML
 void registerHashBuiltins(BuiltinTable& t);     // builtins/hash.cc: hashString, hashFile, convertHash
 
 } // namespace nixpp

@@ -7,14 +7,11 @@ void registerAllBuiltins(BuiltinTable& t) {
   registerCoreBuiltins(t);
   registerAttrBuiltins(t);
   registerListBuiltins(t);
-  registerDerivationBuiltins(t);
-  registerFileBuiltins(t);
   registerStringBuiltins(t);
   registerVersionBuiltins(t);
   registerContextBuiltins(t);
   registerJsonBuiltins(t);
   registerTomlBuiltins(t);
-  registerXmlBuiltins(t);
   registerHashBuiltins(t);
 }
 
