@@ -7,7 +7,7 @@ build_pkgs=(
   g++ cmake ninja-build pkg-config git ccache
   libssl-dev libsodium-dev libsqlite3-dev nlohmann-json3-dev
   libarchive-dev libcurl4-openssl-dev libseccomp-dev libbrotli-dev
-  libgc-dev libedit-dev
+  libgc-dev libedit-dev libtoml11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Nix 2.8 is the oracle for differential tests and benchmarks.
