@@ -1,0 +1,408 @@
+// expr/builtins/derivation.cc: derivationStrict (an attribute set -> a .drv written through
+// EvalIo, and the paths of its outputs), placeholder, and `derivation`, the Nix-language wrapper
+// around derivationStrict that Nix ships as corepkgs/derivation.nix (our own equivalent below).
+#include <charconv>
+#include <iostream>
+
+#include "expr/builtins.h"
+#include "expr/eval.h"
+#include "expr/print.h"
+#include "format/derivation.h"
+#include "util/strings.h"
+
+namespace nixpp {
+
+namespace {
+
+// The `derivation` function: derivationStrict computes the paths; this turns them into the
+// usual derivation attribute set, one per output, each knowing all the others.
+const char* derivationNix = R"(drvAttrs@{ outputs ? [ "out" ], ... }:
+let
+  strict = derivationStrict drvAttrs;
+  outputSet = outputName: {
+    name = outputName;
+    value = commonAttrs // {
+      outPath = strict.${outputName};
+      drvPath = strict.drvPath;
+      type = "derivation";
+      inherit outputName;
+    };
+  };
+  outputsList = map outputSet outputs;
+  commonAttrs = drvAttrs // (builtins.listToAttrs outputsList) // {
+    all = map (x: x.value) outputsList;
+    inherit drvAttrs;
+  };
+in (builtins.head outputsList).value
+)";
+
+
+[[noreturn]] void evalError(EvalState& st, PosIdx pos, const std::string& msg) { throw EvalError(msg, st.pos(pos)); }
+
+// Nix's check of a derivation name (a store path name), with the message of current Nix.
+void checkDerivationName(EvalState& st, PosIdx pos, std::string_view name) {
+  auto bad = [&](const std::string& why) {
+    evalError(st, pos, "invalid derivation name: " + why + ". Please pass a different 'name'.");
+  };
+  if (name.empty()) bad("name must not be empty");
+  if (name.size() > StorePath::maxNameLen) bad("name '" + std::string(name) + "' must be no longer than 211 characters");
+  if (name == "." || name == "..") bad("name '" + std::string(name) + "' is not valid");
+  for (char c : name)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.' || c == '_' || c == '?' || c == '='))
+      bad("name '" + std::string(name) + "' contains illegal character '" + std::string(1, c) + "'");
+}
+
+// --- JSON of __structuredAttrs (Nix's printValueAsJSON with copyToStore) ------------------------
+
+void jsonString(std::string_view s, std::string& out) {
+  static const char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c >= 0 && c < 32) {
+      out += "\\u00";
+      out += hex[(c >> 4) & 0xf];
+      out += hex[c & 0xf];
+    } else out += c;
+  }
+  out += '"';
+}
+
+void valueToJson(EvalState& st, Value& v, PosIdx pos, NixStringContext& context, std::string& out) {
+  st.checkStack();
+  st.forceValue(v, pos);
+  switch (v.type()) {
+  case ValueType::Int: out += std::to_string(v.integer()); break;
+  case ValueType::Float: {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v.fpoint());
+    out.append(buf, r.ptr);
+    break;
+  }
+  case ValueType::Bool: out += v.boolean() ? "true" : "false"; break;
+  case ValueType::Null: out += "null"; break;
+  case ValueType::String:
+    EvalState::copyContext(v, context);
+    jsonString(v.string_view(), out);
+    break;
+  case ValueType::Path: jsonString(st.copyPathToStore(context, std::string(v.path()->view()), pos), out); break;
+  case ValueType::List:
+    out += '[';
+    for (size_t i = 0; i < v.listSize(); ++i) {
+      if (i) out += ',';
+      valueToJson(st, *v.listElems()[i], pos, context, out);
+    }
+    out += ']';
+    break;
+  case ValueType::Attrs: {
+    Bindings* b = v.attrs();
+    if (b->get(st.s.toString)) {
+      jsonString(st.coerceToString(pos, v, context, "", false, false), out);
+      break;
+    }
+    if (auto* o = b->get(st.s.outPath)) return valueToJson(st, *o->value, pos, context, out);
+    std::vector<const Attr*> sorted;
+    for (auto& a : *b) sorted.push_back(&a);
+    std::sort(sorted.begin(), sorted.end(), [&](const Attr* x, const Attr* y) { return st.name(x->name) < st.name(y->name); });
+    out += '{';
+    bool first = true;
+    for (auto* a : sorted) {
+      if (!first) out += ',';
+      first = false;
+      jsonString(st.name(a->name), out);
+      out += ':';
+      try {
+        valueToJson(st, *a->value, a->pos, context, out);
+      } catch (EvalError& e) {
+        if (st.settings.showTrace) st.addTrace(e, a->pos, "while evaluating attribute '" + std::string(st.name(a->name)) + "'");
+        throw;
+      }
+    }
+    out += '}';
+    break;
+  }
+  default:
+    throw TypeError("cannot convert " + st.showType(v) + " to JSON", st.pos(pos));
+  }
+}
+
+// --- derivationStrict ----------------------------------------------------------------------------
+
+struct DrvBuilder {
+  EvalState& st;
+  PosIdx pos;
+  std::string drvName;
+  PosIdx namePos;
+  StoreDir dir;
+  Derivation drv;
+  NixStringContext context;
+  std::optional<std::string> outputHash, outputHashAlgo;
+  std::optional<ContentAddressMethod> hashMode;
+  std::vector<std::string> outputs{"out"};
+  bool contentAddressed = false, isImpure = false;
+
+  void handleHashMode(std::string_view s, PosIdx p) {
+    if (s == "recursive") hashMode = ContentAddressMethod::nar;
+    else if (s == "flat") hashMode = ContentAddressMethod::flat;
+    else if (s == "text") hashMode = ContentAddressMethod::text;
+    else evalError(st, p, "invalid value '" + std::string(s) + "' for 'outputHashMode' attribute");
+  }
+
+  void handleOutputs(const std::vector<std::string>& ss, PosIdx p) {
+    outputs.clear();
+    std::set<std::string> seen;
+    for (auto& o : ss) {
+      if (o == "drvPath") evalError(st, p, "invalid derivation output name 'drvPath'");
+      if (!seen.insert(o).second) evalError(st, p, "duplicate derivation output '" + o + "'");
+      outputs.push_back(o);
+    }
+    if (outputs.empty()) evalError(st, p, "derivation cannot have an empty set of outputs");
+  }
+
+  void run(Bindings* attrs) {
+    bool structured = false, ignoreNulls = false;
+    Symbol sStructured = st.symbol("__structuredAttrs"), sIgnoreNulls = st.symbol("__ignoreNulls");
+    if (auto* a = attrs->get(sStructured))
+      structured = st.forceBool(*a->value, pos, "while evaluating the `__structuredAttrs` attribute passed to builtins.derivationStrict");
+    if (auto* a = attrs->get(sIgnoreNulls))
+      ignoreNulls = st.forceBool(*a->value, pos, "while evaluating the `__ignoreNulls` attribute passed to builtins.derivationStrict");
+
+    std::vector<const Attr*> sorted;
+    for (auto& a : *attrs) sorted.push_back(&a);
+    std::sort(sorted.begin(), sorted.end(), [&](const Attr* x, const Attr* y) { return st.name(x->name) < st.name(y->name); });
+
+    std::string json;
+    bool firstJson = true;
+    for (const Attr* a : sorted) {
+      std::string key(st.name(a->name));
+      if (key == "__ignoreNulls") continue;
+      try {
+        handleAttr(key, *a, structured, ignoreNulls, json, firstJson);
+      } catch (EvalError& e) {
+        if (st.settings.showTrace)
+          st.addTrace(e, a->pos, "while evaluating attribute '" + key + "' of derivation '" + drvName + "'");
+        throw;
+      }
+    }
+    if (structured) drv.env["__json"] = "{" + json + "}";
+    finish();
+  }
+
+  void handleAttr(const std::string& key, const Attr& a, bool structured, bool ignoreNulls, std::string& json, bool& firstJson) {
+    Value& v = *a.value;
+    if (ignoreNulls) {
+      st.forceValue(v, a.pos);
+      if (v.type() == ValueType::Null) return;
+    }
+    if (key == "__contentAddressed") {
+      contentAddressed = st.forceBool(v, a.pos, "");
+      return;
+    }
+    if (key == "__impure") {
+      isImpure = st.forceBool(v, a.pos, "");
+      return;
+    }
+    if (key == "args") {
+      st.forceList(v, a.pos, "");
+      for (size_t i = 0; i < v.listSize(); ++i)
+        drv.args.push_back(st.coerceToString(a.pos, *v.listElems()[i], context, "while evaluating an element of the argument list", true, true));
+      return;
+    }
+    if (structured) {
+      if (key == "__structuredAttrs") return;
+      if (!firstJson) json += ',';
+      firstJson = false;
+      jsonString(key, json);
+      json += ':';
+      valueToJson(st, v, a.pos, context, json);
+      if (key == "builder") drv.builder = std::string(st.forceString(v, context, a.pos, ""));
+      else if (key == "system") drv.platform = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == "outputHash") outputHash = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == "outputHashAlgo") outputHashAlgo = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == "outputHashMode") handleHashMode(st.forceStringNoCtx(v, a.pos, ""), a.pos);
+      else if (key == "outputs") {
+        st.forceList(v, a.pos, "");
+        std::vector<std::string> ss;
+        for (size_t i = 0; i < v.listSize(); ++i)
+          ss.emplace_back(st.forceStringNoCtx(*v.listElems()[i], a.pos, ""));
+        handleOutputs(ss, a.pos);
+      }
+      return;
+    }
+    std::string s = st.coerceToString(a.pos, v, context, "", true, true);
+    if (key == "builder") drv.builder = s;
+    else if (key == "system") drv.platform = s;
+    else if (key == "outputHash") outputHash = s;
+    else if (key == "outputHashAlgo") outputHashAlgo = s;
+    else if (key == "outputHashMode") handleHashMode(s, a.pos);
+    else if (key == "outputs") handleOutputs(tokenizeString(s), a.pos);
+    drv.env.emplace(key, std::move(s));
+  }
+
+  StorePath parseStorePath(const std::string& p) {
+    try {
+      return dir.parsePath(p);
+    } catch (Error& e) {
+      evalError(st, pos, e.what());
+    }
+  }
+
+  Derivation readDrv(const StorePath& p) { return parseDerivation(st.io.readStoreFile(dir.printPath(p)), dir, derivationNameOf(p)); }
+
+  // Adds `path` and everything it refers to (a .drv with all its outputs).
+  void addClosure(const StorePath& root) {
+    std::vector<StorePath> todo{root};
+    StorePathSet seen{root};
+    while (!todo.empty()) {
+      StorePath p = todo.back();
+      todo.pop_back();
+      drv.inputSrcs.insert(p);
+      std::vector<std::string> refs;
+      if (p.isDerivation()) {
+        Derivation d = readDrv(p);
+        auto& outs = drv.inputDrvs[p];
+        for (auto& [o, _] : d.outputs) outs.insert(o);
+        for (auto& s : d.inputSrcs) refs.push_back(dir.printPath(s));
+        for (auto& [s, _] : d.inputDrvs) refs.push_back(dir.printPath(s));
+      } else {
+        refs = st.io.queryReferences(dir.printPath(p));
+      }
+      for (auto& r : refs) {
+        StorePath rp = parseStorePath(r);
+        if (seen.insert(rp).second) todo.push_back(rp);
+      }
+    }
+  }
+
+  void finish() {
+    for (auto& c : context) {
+      if (c.starts_with("=")) addClosure(parseStorePath(c.substr(1)));
+      else if (c.starts_with("!")) {
+        auto bang = c.find('!', 1);
+        if (bang == std::string::npos) evalError(st, pos, "invalid context element '" + c + "'");
+        drv.inputDrvs[parseStorePath(c.substr(bang + 1))].insert(c.substr(1, bang - 1));
+      } else drv.inputSrcs.insert(parseStorePath(c));
+    }
+
+    if (drv.builder.empty()) evalError(st, namePos, "required attribute 'builder' missing");
+    if (drv.platform.empty()) evalError(st, namePos, "required attribute 'system' missing");
+    if (drvName.ends_with(".drv")) evalError(st, namePos, "derivation names are not allowed to end in '.drv'");
+    checkDerivationName(st, namePos, drvName);
+    drv.name = drvName;
+
+    if (outputHash) {
+      if (outputs.size() != 1 || outputs[0] != "out")
+        evalError(st, namePos, "multiple outputs are not supported in fixed-output derivations");
+      std::optional<HashAlgo> algo;
+      if (outputHashAlgo && !outputHashAlgo->empty()) {
+        std::string_view an = *outputHashAlgo;
+        if (an.starts_with("r:")) {  // legacy "r:sha256"
+          an.remove_prefix(2);
+          if (!hashMode) hashMode = ContentAddressMethod::nar;
+        }
+        algo = parseHashAlgo(an);
+      }
+      Hash h(HashAlgo::sha256);
+      if (outputHash->empty()) {
+        if (!algo) evalError(st, namePos, "empty hash requires explicit hash type");
+        h = Hash(*algo);
+        std::cerr << "warning: found empty hash, assuming '" << h.to_string(HashFormat::base64, true) << "'\n";
+      } else h = Hash::parseAny(*outputHash, algo);
+      auto method = hashMode.value_or(ContentAddressMethod::flat);
+      if (method == ContentAddressMethod::text && h.algo() != HashAlgo::sha256)
+        evalError(st, namePos, "text-hashed derivation outputs must use sha256");
+      drv.outputs.insert_or_assign("out", DerivationOutput{DerivationOutput::CAFixed{ContentAddress{method, h}}});
+    } else if (contentAddressed || isImpure) {
+      if (contentAddressed && isImpure) evalError(st, namePos, "derivation cannot be both content-addressed and impure");
+      HashAlgo algo = HashAlgo::sha256;
+      if (outputHashAlgo && !outputHashAlgo->empty()) algo = parseHashAlgo(*outputHashAlgo);
+      auto method = hashMode.value_or(ContentAddressMethod::nar);
+      for (auto& o : outputs) {
+        if (isImpure) drv.outputs.insert_or_assign(o, DerivationOutput{DerivationOutput::Impure{method, algo}});
+        else drv.outputs.insert_or_assign(o, DerivationOutput{DerivationOutput::CAFloating{method, algo}});
+      }
+    } else {
+      for (auto& o : outputs) drv.outputs.insert_or_assign(o, DerivationOutput{DerivationOutput::Deferred{}});
+    }
+
+    if (!st.drvHashes)
+      st.drvHashes = std::make_shared<DrvHashCache>(dir, [&io = st.io, d = dir](const StorePath& p) {
+        return parseDerivation(io.readStoreFile(d.printPath(p)), d, derivationNameOf(p));
+      });
+    fillInOutputPaths(drv, dir, st.drvHashes->lookup());
+  }
+};
+
+void primDerivationStrict(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  Bindings* attrs = st.forceAttrs(*args[0], pos, "while evaluating the argument passed to builtins.derivationStrict");
+  const Attr* nameAttr = attrs->get(st.s.name);
+  if (!nameAttr) {
+    EvalError e("attribute 'name' missing", st.pos(pos));
+    if (st.settings.showTrace) e.addTrace(Pos{}, "in the attrset passed as argument to builtins.derivationStrict");
+    throw e;
+  }
+  std::string drvName;
+  try {
+    drvName = std::string(st.forceStringNoCtx(*nameAttr->value, pos, "while evaluating the `name` attribute passed to builtins.derivationStrict"));
+  } catch (EvalError& e) {
+    if (st.settings.showTrace) st.addTrace(e, nameAttr->pos, "while evaluating the derivation attribute 'name'");
+    throw;
+  }
+
+  DrvBuilder b{st, pos, drvName, nameAttr->pos, StoreDir(st.io.storeDir()), {}, {}, {}, {}, {}, {"out"}, false, false};
+  std::string drvPath;
+  try {
+    try {
+      b.run(attrs);
+      drvPath = st.io.writeDerivation(b.drv);
+    } catch (EvalError&) {
+      throw;
+    } catch (Error& e) {
+      throw EvalError(e.what(), st.pos(nameAttr->pos));
+    }
+  } catch (EvalError& e) {
+    if (st.settings.showTrace)
+      e.addTrace(Pos{}, "while evaluating derivation '" + drvName + "'\n         whose name attribute is located at " +
+                            st.pos(nameAttr->pos).toString());
+    throw;
+  }
+
+  Bindings* out = st.allocBindings(1 + b.drv.outputs.size());
+  Value* vDrv = st.allocValue();
+  st.mkString(*vDrv, drvPath, {"=" + drvPath});
+  out->push(st.s.drvPath, vDrv);
+  StorePath drvStorePath = b.dir.parsePath(drvPath);
+  for (auto& [name, o] : b.drv.outputs) {
+    auto path = o.path(b.dir, b.drv.name, name);
+    Value* vo = st.allocValue();
+    st.mkString(*vo, path ? b.dir.printPath(*path) : downstreamPlaceholder(drvStorePath, name), {"!" + name + "!" + drvPath});
+    out->push(st.symbol(name), vo);
+  }
+  out->sort();
+  v.mkAttrs(out);
+}
+
+void primPlaceholder(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  std::string_view name = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.placeholder");
+  st.mkString(v, hashPlaceholder(name));
+}
+
+void initDerivation(EvalState& st, Value& v) {
+  Expr* e = st.parseExprFromString(derivationNix, "/", Origin::Kind::String);
+  st.eval(e, v);
+}
+
+} // namespace
+
+void registerDerivationBuiltins(BuiltinTable& t) {
+  t.add("derivationStrict", 1, primDerivationStrict);
+  t.add("placeholder", 1, primPlaceholder);
+  t.addConstant("derivation", initDerivation);
+}
+
+} // namespace nixpp
