@@ -24,6 +24,8 @@
 
 namespace nixpp {
 
+class DrvHashCache;
+
 // The context of a string being built: store paths and derivation references (see value.h).
 using NixStringContext = std::set<std::string>;
 
@@ -163,6 +165,8 @@ public:
   std::unordered_map<std::string, std::string> srcToStore;
   // Compiled regular expressions of builtins.match/split (defined in builtins/strings.cc).
   std::shared_ptr<struct RegexCache> regexCache;
+  // derivationStrict's memo of hashes modulo of .drv files (builtins/derivation.cc).
+  std::shared_ptr<DrvHashCache> drvHashes;
   // Values of primops by name, for builtins that need another one (e.g. derivation).
   const PrimOp* findPrimOp(std::string_view name) const;
 

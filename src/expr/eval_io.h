@@ -54,6 +54,14 @@ public:
   virtual bool isValidPath(const std::string& storePath) = 0;
   // An environment variable (empty when unset) — builtins.getEnv.
   virtual std::string getEnv(const std::string& name) = 0;
+
+  // --- derivations, files and fetchers (builtins/derivation.cc, files.cc, fetch.cc) ---
+  // The references of a valid store path (full paths), for derivationStrict's closure of a
+  // "=<drv>" context. Default: throws (an EvalIo without a store).
+  virtual std::vector<std::string> queryReferences(const std::string& storePath);
+  // The contents of a file inside the store, given by its store path (e.g. a .drv), wherever the
+  // store keeps it on disk (a chroot store). Default: readFile.
+  virtual std::string readStoreFile(const std::string& path) { return readFile(path); }
 };
 
 } // namespace nixpp

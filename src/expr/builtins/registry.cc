@@ -7,6 +7,8 @@ void registerAllBuiltins(BuiltinTable& t) {
   registerCoreBuiltins(t);
   registerAttrBuiltins(t);
   registerListBuiltins(t);
+  registerDerivationBuiltins(t);
+  registerFileBuiltins(t);
   registerStringBuiltins(t);
   registerVersionBuiltins(t);
   registerContextBuiltins(t);
