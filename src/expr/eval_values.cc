@@ -139,7 +139,8 @@ void EvalState::copyContext(const Value& v, NixStringContext& context) {
 
 void EvalState::checkStack() {
   char here;
-  if (size_t(stackBase_ - &here) > stackLimit_) throw StackOverflowError("stack overflow; max-call-depth exceeded", Pos{});
+  if (&here > stackBase_) stackBase_ = &here;  // the base is the highest frame seen
+  else if (size_t(stackBase_ - &here) > stackLimit_) throw StackOverflowError("stack overflow; max-call-depth exceeded", Pos{});
 }
 
 void EvalState::forceThunk(Value& v, PosIdx pos) {

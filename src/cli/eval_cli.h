@@ -1,0 +1,48 @@
+// cli/eval_cli.h: what the evaluating front-ends (nix-instantiate --eval, nix eval) share:
+// an EvalState over the configured store, the search path, --arg/--argstr, attribute paths and
+// Nix's rendering of evaluation errors.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/store_cli.h"
+#include "expr/eval.h"
+#include "glue/store_eval_io.h"
+
+namespace nixpp {
+
+// An evaluation session: the store (opened on first use), its EvalIo and the EvalState.
+class EvalSession {
+public:
+  EvalSession(Settings settings, EvalSettings evalSettings);
+  EvalState& state() { return *state_; }
+
+private:
+  StoreRef store_;
+  StoreEvalIo io_;
+  std::unique_ptr<EvalState> state_;
+};
+
+// Raises the stack limit so that deep (but finite) evaluations do not hit "stack overflow".
+void growStackForEval();
+
+// The search path: the -I entries, then $NIX_PATH's; relative directories made absolute.
+std::vector<std::string> makeNixPath(const std::vector<std::string>& includes, const std::string& cwd);
+
+// --arg NAME EXPR / --argstr NAME STRING, collected in order.
+struct AutoArg {
+  std::string name, value;
+  bool isString;
+};
+// The set of auto arguments (expressions become thunks, evaluated on demand).
+Bindings* makeAutoArgs(EvalState& state, const std::vector<AutoArg>& args, const std::string& cwd);
+
+// Nix's findAlongAttrPath: follows "a.b.0.c" from `v` (auto-calling functions on the way).
+Value& findAlongAttrPath(EvalState& state, const std::string& attrPath, Bindings* autoArgs, Value& v);
+
+// The text Nix prints for an evaluation error ("error: ...", with the trace when asked).
+std::string formatEvalError(const EvalError& e, bool showTrace);
+
+} // namespace nixpp

@@ -1,0 +1,117 @@
+#include "glue/store_eval_io.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+#include "format/derivation.h"
+#include "store/local_store.h"
+#include "store/store.h"
+#include "sys/file.h"
+#include "util/error.h"
+
+namespace nixpp {
+
+StoreEvalIo::StoreEvalIo(std::function<Store&()> openStore, std::string storeDir)
+    : openStore_(std::move(openStore)), storeDir_(std::move(storeDir)) {}
+
+Store& StoreEvalIo::store() {
+  if (!store_) store_ = &openStore_();
+  return *store_;
+}
+
+std::string StoreEvalIo::readFile(const std::string& path) { return nixpp::readFile(path); }
+
+bool StoreEvalIo::pathExists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+EvalIo::FileType StoreEvalIo::fileType(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) throw SysError(errno, "getting status of '" + path + "'");
+  if (S_ISREG(st.st_mode)) return FileType::Regular;
+  if (S_ISDIR(st.st_mode)) return FileType::Directory;
+  if (S_ISLNK(st.st_mode)) return FileType::Symlink;
+  return FileType::Unknown;
+}
+
+std::vector<EvalIo::DirEntry> StoreEvalIo::readDirectory(const std::string& path) {
+  DIR* d = opendir(path.c_str());
+  if (!d) throw SysError(errno, "opening directory '" + path + "'");
+  std::vector<DirEntry> out;
+  while (auto* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    FileType t = FileType::Unknown;
+    switch (e->d_type) {
+    case DT_REG: t = FileType::Regular; break;
+    case DT_DIR: t = FileType::Directory; break;
+    case DT_LNK: t = FileType::Symlink; break;
+    case DT_UNKNOWN: t = fileType(path + "/" + name); break;
+    default: break;
+    }
+    out.push_back({name, t});
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.name < b.name; });
+  return out;
+}
+
+std::string StoreEvalIo::readLink(const std::string& path) {
+  char buf[4096];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0) throw SysError(errno, "reading symbolic link '" + path + "'");
+  return std::string(buf, size_t(n));
+}
+
+std::string StoreEvalIo::copyPathToStore(const std::string& path, std::string_view name, bool recursive,
+                                         const PathFilter* filter) {
+  if (filter) throw Error("copying a filtered path to the store is not implemented yet in nixpp");
+  StorePath p = store().addPathToStore(path, name, recursive ? ContentAddressMethod::nar : ContentAddressMethod::flat);
+  return store().storeDir().printPath(p);
+}
+
+std::string StoreEvalIo::addTextToStore(std::string_view name, std::string_view text,
+                                        const std::vector<std::string>& references) {
+  StorePathSet refs;
+  for (auto& r : references) refs.insert(store().storeDir().parsePath(r));
+  return store().storeDir().printPath(store().addTextToStore(name, text, refs));
+}
+
+// A .drv is a text file whose references are its input sources and derivations (Nix's writeDerivation).
+std::string StoreEvalIo::writeDerivation(const Derivation& drv) {
+  const StoreDir& dir = store().storeDir();
+  StorePathSet refs = drv.inputSrcs;
+  for (auto& [p, _] : drv.inputDrvs) refs.insert(p);
+  return dir.printPath(store().addTextToStore(drv.name + ".drv", drv.unparse(dir, false), refs));
+}
+
+std::string StoreEvalIo::readStoreFile(const std::string& path) {
+  const StoreDir& dir = store().storeDir();
+  if (auto* local = dynamic_cast<LocalStore*>(&store()); local && dir.isInStore(path)) {
+    auto [sp, rest] = dir.toStorePath(path);
+    return nixpp::readFile(local->realPath(sp) + rest);
+  }
+  return readFile(path);
+}
+
+std::vector<std::string> StoreEvalIo::queryReferences(const std::string& storePath) {
+  const StoreDir& dir = store().storeDir();
+  std::vector<std::string> out;
+  for (auto& r : store().queryPathInfo(dir.parsePath(storePath)).references) out.push_back(dir.printPath(r));
+  return out;
+}
+
+bool StoreEvalIo::isValidPath(const std::string& storePath) {
+  auto p = store().storeDir().parsePathOpt(storePath);
+  return p && store().isValidPath(*p);
+}
+
+std::string StoreEvalIo::getEnv(const std::string& name) { return nixpp::getEnv(name); }
+
+} // namespace nixpp

@@ -1,0 +1,44 @@
+// glue/store_eval_io.h: the evaluator's window on the world (expr/eval_io.h) implemented over
+// the real file system and a Store. The store is opened lazily, on the first request that needs
+// it, so evaluations that never touch the store never open one.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "expr/eval_io.h"
+
+namespace nixpp {
+
+class Store;
+
+class StoreEvalIo : public EvalIo {
+public:
+  // `openStore` is called at most once, when the store is first needed; `storeDir` answers
+  // storeDir() without opening it. The Store must outlive this object.
+  StoreEvalIo(std::function<Store&()> openStore, std::string storeDir);
+
+  std::string readFile(const std::string& path) override;
+  bool pathExists(const std::string& path) override;
+  FileType fileType(const std::string& path) override;
+  std::vector<DirEntry> readDirectory(const std::string& path) override;
+  std::string readLink(const std::string& path) override;
+  std::string storeDir() override { return storeDir_; }
+  std::string copyPathToStore(const std::string& path, std::string_view name, bool recursive,
+                              const PathFilter* filter) override;
+  std::string addTextToStore(std::string_view name, std::string_view text,
+                             const std::vector<std::string>& references) override;
+  std::string writeDerivation(const Derivation& drv) override;
+  bool isValidPath(const std::string& storePath) override;
+  std::string getEnv(const std::string& name) override;
+  std::vector<std::string> queryReferences(const std::string& storePath) override;
+  std::string readStoreFile(const std::string& path) override;
+
+private:
+  Store& store();
+  std::function<Store&()> openStore_;
+  Store* store_ = nullptr;
+  std::string storeDir_;
+};
+
+} // namespace nixpp
