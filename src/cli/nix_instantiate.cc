@@ -1,6 +1,6 @@
 // cli/nix_instantiate.cc: `nix-instantiate`. Implemented: --parse (print the AST of each
-// expression as Nix does). The evaluation modes (--eval, instantiation, --find-file) are
-// recognised but report that they are not implemented yet.
+// expression as Nix does) and --eval [--strict] [--json|--xml] [-A ATTR] [--arg/--argstr].
+// Instantiation (writing .drv files) and --find-file are not implemented yet.
 #include <iostream>
 #include <iterator>
 #include <sys/stat.h>
@@ -8,6 +8,10 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/eval_cli.h"
+#include "cli/instantiate.h"
+#include "expr/print.h"
 #include "expr/ast.h"
 #include "expr/base_env.h"
 #include "expr/parser.h"
@@ -26,7 +30,7 @@ const char* usage =
     "Options:\n"
     "  --parse             print the parsed expression instead of evaluating it\n"
     "  -E, --expr          interpret the arguments as Nix expressions, not file names\n"
-    "  --eval              evaluate (not implemented yet)\n"
+    "  --eval              evaluate and print the result\n"
     "  --strict, --json, --xml, --no-location, -A ATTR, --arg NAME EXPR, --argstr NAME STR,\n"
     "  -I PATH, --show-trace, --extra-experimental-features FEATURES, --option NAME VALUE\n";
 
@@ -56,11 +60,83 @@ public:
 
 } // namespace
 
+namespace {
+
+int evalMain(bool fromExpr, bool readStdin, Strings files, const std::vector<std::string>& attrPaths,
+             const std::vector<AutoArg>& autoArgs, bool strict, bool json, bool xml, bool location, bool showTrace,
+             EvalSettings evalSettings, Settings settings, const InstantiateOptions* instantiate = nullptr) {
+  int rootNr = 0;        // instantiation: roots made so far
+  bool warned = false;   // instantiation: the --add-root warning was printed
+  growStackForEval();
+  std::string cwd = currentDir();
+  evalSettings.showTrace = showTrace;
+  EvalSession session(std::move(settings), std::move(evalSettings));
+  EvalState& state = session.state();
+  try {
+    Bindings* args = makeAutoArgs(state, autoArgs, cwd);
+    std::vector<Expr*> exprs;
+    if (readStdin) {
+      exprs.push_back(state.parseExprFromString(
+          std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()), cwd,
+          Origin::Kind::Stdin));
+    } else if (fromExpr) {
+      for (auto& f : files) exprs.push_back(state.parseExprFromString(f, cwd));
+    } else {
+      for (auto& f : files) {
+        std::string path = f;
+        if (f.starts_with("<") && f.ends_with(">")) path = state.findFile(f.substr(1, f.size() - 2), noPos);
+        else path = canonPath(f.starts_with("/") ? f : cwd + "/" + f);
+        exprs.push_back(state.parseExprFromFile(path));
+      }
+    }
+    std::vector<std::string> paths = attrPaths.empty() ? std::vector<std::string>{""} : attrPaths;
+    for (Expr* e : exprs) {
+      Value vRoot;
+      state.eval(e, vRoot);
+      for (auto& ap : paths) {
+        Value& v = findAlongAttrPath(state, ap, args, vRoot);
+        if (instantiate) {  // default mode: write the .drv files and print their paths
+          instantiateValue(state, v, args, *instantiate, rootNr, warned, std::cout);
+          continue;
+        }
+        Value vRes;
+        state.autoCallFunction(args, v, vRes);
+        if (strict) state.forceValueDeep(vRes);
+        else state.forceValue(vRes, noPos);
+        std::string out;
+        NixStringContext context;
+        if (xml) out = printValueAsXml(state, vRes, location, context, noPos);
+        else if (json) out = printValueAsJson(state, vRes, noPos, strict, context, false) + "\n";
+        else {
+          PrintOptions opts;
+          opts.force = strict;
+          out = printValue(state, vRes, opts) + "\n";
+        }
+        std::cout << out;
+        std::cout.flush();
+      }
+    }
+  } catch (EvalError& e) {
+    std::cout.flush();
+    std::cerr << formatEvalError(e, showTrace) << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
 int nixInstantiateMain(Strings args) {
   ArgParser ap("nix-instantiate", std::move(args));
   bool parseOnly = false, fromExpr = false, evalOnly = false, findFile = false;
+  bool strict = false, json = false, xml = false, location = true, showTrace = false;
   LexerOptions lexerOpts;
-  Strings files;
+  Strings files, includes;
+  std::string gcRoot;  // --add-root (instantiation)
+  std::vector<std::string> attrPaths;
+  std::vector<AutoArg> autoArgs;
+  EvalSettings evalSettings;
+  CommonFlags common(Frontend::legacy);
   auto addFeatures = [&](const std::string& v) {
     for (auto& f : tokenizeString(v))
       if (f == "pipe-operators") lexerOpts.pipeOperators = true;
@@ -81,29 +157,50 @@ int nixInstantiateMain(Strings args) {
     else if (a == "--eval" || a == "--eval-only") evalOnly = true;
     else if (a == "--find-file") findFile = true;
     else if (a == "-E" || a == "--expr") fromExpr = true;
-    else if (a == "--strict" || a == "--json" || a == "--xml" || a == "--no-location" || a == "--show-trace" ||
-             a == "--no-show-trace" || a == "--read-write-mode" || a == "--readonly-mode" || a == "--dry-run" ||
-             a == "--impure" || a == "--indirect" || a == "--raw") {
-    } else if (a == "-A" || a == "--attr" || a == "-I" || a == "--include" || a == "--add-root" ||
-               a == "--store" || a == "--max-call-depth" || a == "--lint-url-literals" ||
-               a == "--lint-short-path-literals" || a == "--lint-absolute-path-literals") {
+    else if (a == "--strict") strict = true;
+    else if (a == "--json") json = true;
+    else if (a == "--xml") xml = true;
+    else if (a == "--no-location") location = false;
+    else if (a == "--show-trace") showTrace = true;
+    else if (a == "--no-show-trace") showTrace = false;
+    else if (a == "--read-write-mode" || a == "--readonly-mode" || a == "--dry-run" || a == "--impure" ||
+             a == "--indirect" || a == "--raw") {
+    } else if (a == "-A" || a == "--attr") {
+      attrPaths.push_back(ap.value());
+    } else if (a == "-I" || a == "--include") {
+      includes.push_back(ap.value());
+    } else if (a == "--max-call-depth") {
+      evalSettings.maxCallDepth = std::stoul(ap.value());
+    } else if (a == "--add-root") {
+      gcRoot = ap.value();
+    } else if (a == "--lint-url-literals" || a == "--lint-short-path-literals" ||
+               a == "--lint-absolute-path-literals") {
       ap.value();
     } else if (a == "--arg" || a == "--argstr") {
-      ap.value();
-      ap.value();
+      std::string name = ap.value();
+      autoArgs.push_back({name, ap.value(), a == "--argstr"});
     } else if (a == "--extra-experimental-features" || a == "--experimental-features") {
       addFeatures(ap.value());
-    } else if (a == "--option") {
-      std::string name = ap.value(), value = ap.value();
-      if (name == "experimental-features" || name == "extra-experimental-features") addFeatures(value);
-    } else {
+    } else if (!common.handle(ap)) {
       ap.unknownFlag();
     }
   }
   if (findFile) throw NotImplemented("'nix-instantiate --find-file' is not implemented yet in nixpp");
   if (!parseOnly) {
-    throw NotImplemented(std::string("'nix-instantiate") + (evalOnly ? " --eval'" : "' (instantiation)") +
-                " is not implemented yet in nixpp; only --parse is");
+    Settings settings = common.load(SettingsHost::real(), std::cerr);
+    if (settings.experimentalFeatures.count("pipe-operators")) lexerOpts.pipeOperators = true;
+    evalSettings.lexer = lexerOpts;
+    evalSettings.home = getEnv("HOME");
+    evalSettings.nixPath = makeNixPath(includes, currentDir());
+    bool readStdin = !fromExpr && files.size() == 1 && files[0] == "-";
+    if (files.empty() && !fromExpr) files.push_back("./default.nix");
+    InstantiateOptions inst;
+    inst.gcRoot = gcRoot;
+    inst.addRoot = [stateDir = settings.stateDir](const std::string& drvPath, const std::string& rootName) {
+      return addPermRoot(stateDir, drvPath, rootName);
+    };
+    return evalMain(fromExpr, readStdin, files, attrPaths, autoArgs, strict, json, xml, location, showTrace,
+                    std::move(evalSettings), std::move(settings), evalOnly ? nullptr : &inst);
   }
   if (files.empty()) files.push_back(fromExpr ? "" : "./default.nix");
 
