@@ -68,6 +68,7 @@ void registerVersionBuiltins(BuiltinTable& t);  // builtins/versions.cc: compare
 void registerContextBuiltins(BuiltinTable& t);  // builtins/context.cc: getContext, appendContext...
 void registerJsonBuiltins(BuiltinTable& t);     // builtins/json.cc: toJSON, fromJSON
 void registerTomlBuiltins(BuiltinTable& t);     // builtins/toml.cc: fromTOML
+void registerXmlBuiltins(BuiltinTable& t);      // builtins/xml.cc: toXML
 void registerHashBuiltins(BuiltinTable& t);     // builtins/hash.cc: hashString, hashFile, convertHash
 
 } // namespace nixpp

@@ -61,7 +61,9 @@ struct JsonPrinter {
     }
     default: break;
     }
-    throw TypeError("cannot convert " + st.showType(v) + " to JSON", st.pos(pos));
+    // Nix blames the function itself where it has a position.
+    throw TypeError("cannot convert " + st.showType(v) + " to JSON",
+                    st.pos(v.type() == ValueType::Lambda ? v.lambda()->pos : pos));
   }
 
   json printAttrs(Value& v) {

@@ -14,6 +14,7 @@ void registerAllBuiltins(BuiltinTable& t) {
   registerContextBuiltins(t);
   registerJsonBuiltins(t);
   registerTomlBuiltins(t);
+  registerXmlBuiltins(t);
   registerHashBuiltins(t);
 }
 

@@ -169,33 +169,39 @@ void primSplit(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view re = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.split");
   const std::regex& regex = compileRegex(st, re, pos);
   std::string_view s = st.forceString(*args[1], pos, "while evaluating the second argument passed to builtins.split");
-  std::vector<Value*> out;
+  // The matches as offsets first (plain data: nothing the GC must see), then the values.
+  struct Match {
+    size_t prefixBegin, prefixEnd;
+    std::cmatch m;
+  };
+  std::vector<Match> matches;
+  const char* rest = s.data();
   try {
-    auto begin = std::cregex_iterator(s.data(), s.data() + s.size(), regex), end = std::cregex_iterator();
-    if (begin == end) {
-      st.mkList(v, 1);
-      v.listElems()[0] = args[1];
-      return;
+    for (auto i = std::cregex_iterator(s.data(), s.data() + s.size(), regex); i != std::cregex_iterator(); ++i) {
+      matches.push_back({size_t(i->prefix().first - s.data()), size_t(i->prefix().second - s.data()), *i});
+      rest = (*i)[0].second;
     }
-    const char* rest = s.data();
-    for (auto i = begin; i != end; ++i) {
-      const std::cmatch& m = *i;
-      Value* pre = st.allocValue();
-      st.mkString(*pre, std::string_view(m.prefix().first, size_t(m.prefix().length())));
-      out.push_back(pre);
-      Value* groups = st.allocValue();
-      subMatches(st, m, *groups);
-      out.push_back(groups);
-      rest = m[0].second;
-    }
-    Value* suffix = st.allocValue();
-    st.mkString(*suffix, std::string_view(rest, size_t(s.data() + s.size() - rest)));
-    out.push_back(suffix);
   } catch (std::regex_error& e) {
     throwAt(st, pos, "memory limit exceeded by regular expression '" + std::string(re) + "'");
   }
-  st.mkList(v, out.size());
-  std::copy(out.begin(), out.end(), v.listElems());
+  if (matches.empty()) {
+    st.mkList(v, 1);
+    v.listElems()[0] = args[1];
+    return;
+  }
+  Value list;
+  st.mkList(list, 2 * matches.size() + 1);
+  Value** elems = list.listElems();
+  for (size_t i = 0; i < 2 * matches.size() + 1; ++i) elems[i] = nullptr;
+  for (size_t i = 0; i < matches.size(); ++i) {
+    elems[2 * i] = st.allocValue();
+    st.mkString(*elems[2 * i], s.substr(matches[i].prefixBegin, matches[i].prefixEnd - matches[i].prefixBegin));
+    elems[2 * i + 1] = st.allocValue();
+    subMatches(st, matches[i].m, *elems[2 * i + 1]);
+  }
+  elems[2 * matches.size()] = st.allocValue();
+  st.mkString(*elems[2 * matches.size()], std::string_view(rest, size_t(s.data() + s.size() - rest)));
+  v = list;
 }
 
 } // namespace

@@ -1,0 +1,3 @@
+builtins.appendContext "x" {
+  "/tmp/foo" = { path = true; };
+}

@@ -1,0 +1,23 @@
+with builtins;
+[
+  (toJSON null)
+  (toJSON true)
+  (toJSON 0)
+  (toJSON (-1))
+  (toJSON 1.5)
+  (toJSON 0.1)
+  (toJSON 1.0)
+  (toJSON 1.0e20)
+  (toJSON 1.0e-7)
+  (toJSON 123456789.123)
+  (toJSON "")
+  (toJSON "\t\r\n\"\\/ é \u0001")
+  (toJSON [ ])
+  (toJSON { })
+  (toJSON { b = 1; a = [ 1 "2" null ]; "c d" = { }; })
+  (toJSON { outPath = "/foo"; other = 1; })
+  (toJSON { type = "derivation"; outPath = "/bar"; })
+  (toJSON { __toString = self: "str"; x = 1; })
+  (toJSON [ { outPath = 42; } ])
+  (toJSON (fromJSON "[1,2.5,\"x\",{\"a\":null}]"))
+]

@@ -1,0 +1,21 @@
+with builtins;
+[
+  (baseNameOf "/a/b/c")
+  (baseNameOf "/a/b/c/")
+  (baseNameOf "/")
+  (baseNameOf "")
+  (baseNameOf "foo")
+  (baseNameOf /a/b/c)
+  (baseNameOf { outPath = "/x/y"; })
+  (dirOf "/a/b/c")
+  (dirOf "/a/b/c/")
+  (dirOf "/a")
+  (dirOf "a")
+  (dirOf "")
+  (dirOf "/")
+  (dirOf /a/b/c)
+  (dirOf /a)
+  (dirOf /.)
+  (typeOf (dirOf /a/b))
+  (typeOf (dirOf "/a/b"))
+]
