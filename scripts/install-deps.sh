@@ -6,12 +6,12 @@ set -euo pipefail
 build_pkgs=(
   g++ cmake ninja-build pkg-config git ccache
   libssl-dev libsodium-dev libsqlite3-dev nlohmann-json3-dev
-  libarchive-dev libcurl4-openssl-dev libseccomp-dev libbrotli-dev
+  libarchive-dev libcurl4-openssl-dev libseccomp-dev libbrotli-dev libbz2-dev
   libgc-dev libedit-dev libtoml11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Nix 2.8 is the oracle for differential tests and benchmarks.
-test_pkgs=( nix-bin xz-utils python3 time )
+test_pkgs=( nix-bin xz-utils python3 time busybox-static )
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${test_pkgs[@]}"); fi

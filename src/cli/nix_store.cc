@@ -14,6 +14,8 @@
 #include "cli/common_flags.h"
 #include "cli/store_cli.h"
 #include "format/derivation.h"
+#include "store/build/build.h"
+#include "store/build/build_log.h"
 #include "store/local_store.h"
 #include "store/nar_fs.h"
 #include "sys/file.h"
@@ -356,6 +358,77 @@ int opImport(StoreRef& store, const Strings& opFlags, const Strings& opArgs) {
   return 0;
 }
 
+// `nix-store --realise`/`-r PATH...`: builds the derivations among PATHs (DRV or DRV!OUT,...)
+// and prints their output paths; other paths must be valid and are printed as they are.
+int opRealise(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
+  BuildMode mode = BuildMode::normal;
+  bool dryRun = false, ignoreUnknown = false;
+  for (auto& f : opFlags) {
+    if (f == "--check") mode = BuildMode::check;
+    else if (f == "--dry-run") dryRun = true;
+    else if (f == "--ignore-unknown") ignoreUnknown = true;
+    else if (f == "--repair") throw Error("--repair is not supported by nixpp's builder yet");
+    else usage("unknown flag '" + f + "'");
+  }
+  auto* local = dynamic_cast<LocalStore*>(&*storeRef);
+  if (!local) throw Error("building is only supported on local stores");
+  const StoreDir& dir = local->storeDir();
+  struct Wanted {
+    StorePath path;
+    std::optional<StringSet> outputs;  // for DRV!OUT,OUT
+  };
+  std::vector<Wanted> wanted;
+  std::vector<StorePath> drvs;
+  for (auto& a : opArgs) {
+    std::string arg = a;
+    std::optional<StringSet> outs;
+    if (auto bang = a.find('!'); bang != std::string::npos) {
+      arg = a.substr(0, bang);
+      StringSet o;
+      for (auto& n : splitString(a.substr(bang + 1), ',')) o.insert(n);
+      outs = o;
+    }
+    StorePath p = followLinksToStorePath(*local, arg);
+    if (ignoreUnknown && !local->isValidPath(p)) continue;
+    wanted.push_back({p, outs});
+    if (p.isDerivation()) drvs.push_back(p);
+    else if (!local->isValidPath(p)) throw InvalidPath("path '" + dir.printPath(p) + "' is not valid");
+  }
+  if (dryRun) return 0;
+  buildDerivations(*local, storeRef.settings(), drvs, mode);
+  if (mode == BuildMode::check) return 0;
+  for (auto& w : wanted) {
+    if (!w.path.isDerivation()) {
+      std::cout << dir.printPath(w.path) << "\n";
+      continue;
+    }
+    auto drv = parseDerivation(readFile(local->realPath(w.path)), dir, derivationNameOf(w.path));
+    for (auto& [name, out] : drv.outputsAndOptPaths(dir))
+      if (out && (!w.outputs || w.outputs->count(name))) std::cout << dir.printPath(*out) << "\n";
+  }
+  return 0;
+}
+
+// `nix-store --read-log`/`-l PATH...`: the build log of each derivation (or of the deriver of
+// each output path).
+int opReadLog(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
+  noFlags(opFlags);
+  auto* local = dynamic_cast<LocalStore*>(&*storeRef);
+  if (!local) throw Error("reading build logs is only supported on local stores");
+  for (auto& a : opArgs) {
+    StorePath p = followLinksToStorePath(*local, a);
+    std::optional<std::string> log;
+    if (p.isDerivation()) {
+      log = readBuildLog(local->config().logDir, p);
+    } else if (auto info = local->queryPathInfoOpt(p); info && info->deriver) {
+      log = readBuildLog(local->config().logDir, *info->deriver);
+    }
+    if (!log) throw Error("build log of derivation '" + local->storeDir().printPath(p) + "' is not available");
+    std::cout << *log;
+  }
+  return 0;
+}
+
 struct Operation {
   std::string_view flag;       // "--dump"
   std::string_view shortFlag;  // "-q", or empty
@@ -374,6 +447,8 @@ const Operation operations[] = {
     {"--dump-db", "", opDumpDb, "--dump-db [PATH...]  print the registration of valid paths"},
     {"--load-db", "", opLoadDb, "--load-db          register paths from --dump-db output on stdin"},
     {"--export", "", opExport, "--export PATH...   serialise paths in Nix's export format"},
+    {"--realise", "-r", opRealise, "--realise/-r PATH...  build derivations and print their outputs"},
+    {"--read-log", "-l", opReadLog, "--read-log/-l PATH...  print the build log of derivations"},
     {"--import", "", opImport, "--import           import paths from --export output on stdin"},
 };
 

@@ -1,0 +1,41 @@
+// store/build/build.h: realising derivations in a local store (nix-store --realise): the closure
+// of the requested .drv files whose outputs are not all valid is built, inputs first, in
+// parallel up to max-jobs, each under path locks on its outputs (so two processes never build
+// the same derivation at once; the second finds the outputs valid and skips it), with its log
+// stored under the log dir. See local_build.h for one build, scheduler.h for the ordering.
+// A crash leaves at worst a build directory, a "<drv>.chroot" directory and unregistered
+// output paths, all deleted by the next build of the same derivation.
+#pragma once
+
+#include <vector>
+
+#include "format/store_path.h"
+#include "util/error.h"
+
+namespace nixpp {
+
+class LocalStore;
+struct Settings;
+
+enum class BuildMode { normal, check };
+
+// The build failed: Nix's exit status (100 build failure, +1 timeout, +2 hash mismatch,
+// +4... as Worker::exitStatus; 104 --check mismatch) and "build of '...' failed".
+class BuildFailed : public Error {
+public:
+  BuildFailed(int status, const std::string& msg) : Error(msg), status_(status) {}
+  int exitStatus() const override { return status_; }
+
+private:
+  int status_;
+};
+
+// Builds the outputs of `drvs` (and what they need) that are not valid. Prints Nix's progress
+// messages and the builders' logs on stderr, each failure as "error: builder for '...' failed
+// with exit code N; last N log lines: ...". With BuildMode::check, rebuilds the derivations
+// (not their inputs) and compares. Throws BuildFailed if anything failed, Error (e.g. a missing
+// .drv, an invalid input source) before building anything.
+void buildDerivations(LocalStore& store, const Settings& settings, const std::vector<StorePath>& drvs,
+                      BuildMode mode = BuildMode::normal);
+
+} // namespace nixpp

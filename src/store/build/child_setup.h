@@ -1,0 +1,34 @@
+// store/build/child_setup.h: the steps every builder child takes between fork and exec, shared by
+// the plain and the sandboxed builder. After fork only these run in the child; a failure is
+// reported to the parent through a close-on-exec pipe (the child writes the message and exits
+// 1), and an exec that succeeds closes the pipe without a word.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/build/builder_process.h"
+
+namespace nixpp {
+
+// argv and envp prepared before fork (no allocation is needed in the child to exec).
+class ExecStrings {
+public:
+  explicit ExecStrings(const BuilderSpec& spec);
+  // Executes the builder; on failure reports "executing '<builder>'" and exits.
+  [[noreturn]] void run(int errFd, const std::string& builder);
+
+private:
+  std::vector<std::string> strings_;
+  std::vector<char*> argv_, envp_;
+};
+
+// In the child: writes "<what>: <strerror(errno)>" to errFd and _exits(1).
+[[noreturn]] void childFail(int errFd, const std::string& what);
+// In the child: stdin from /dev/null, stdout and stderr to logFd.
+void redirectStdio(int errFd, int logFd);
+// In the parent: waits for the child's exec (EOF on the pipe) or its error message; on an error
+// reaps the child and throws Error with the message.
+void checkChildStarted(ChildProcess& child, int errReadFd);
+
+} // namespace nixpp
