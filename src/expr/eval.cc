@@ -107,6 +107,27 @@ static void evalAttrs(EvalState& st, Env& env, ExprAttrs& a, Value& v) {
       env2.values[d.displ] = val;
       b->push(d.name, val, d.pos);
     }
+    // `__overrides` (a deprecated feature): its attributes replace or extend the set, and the
+    // replaced ones are seen by the other attributes through the environment.
+    if (auto* ov = b->get(st.symbol("__overrides"))) {
+      Bindings* o = st.forceAttrs(*ov->value, ov->pos, "while evaluating the `__overrides` attribute");
+      Bindings* nb = st.allocBindings(b->size + o->size + a.dynamicAttrs.size());
+      nb->pos = b->pos;
+      for (auto& x : *b) nb->push(x.name, x.value, x.pos);
+      for (auto& x : *o) {
+        bool found = false;
+        for (uint32_t i = 0; i < nb->size; ++i)
+          if (nb->attrs()[i].name == x.name) {
+            nb->attrs()[i].value = x.value;
+            found = true;
+          }
+        if (!found) nb->push(x.name, x.value, x.pos);
+        for (auto& d : a.attrs)
+          if (d.name == x.name) env2.values[d.displ] = x.value;
+      }
+      nb->sort();
+      b = nb;
+    }
   } else {
     Env* ie = makeInheritFromEnv(st, a, env);
     for (auto& d : a.attrs)

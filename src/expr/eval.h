@@ -74,6 +74,8 @@ public:
   Expr* parseExprFromString(std::string text, const std::string& basePath, Origin::Kind kind = Origin::Kind::String);
   // Parses a file (a directory means its default.nix); cached by resolved path.
   Expr* parseExprFromFile(const std::string& path);
+  // Parses a file (not cached) bound in `env` (whose top must be staticBaseEnv()), for scopedImport.
+  Expr* parseExprFromFile(const std::string& path, const StaticEnv& env);
   // `import path`: evaluates the file once per path (cached) into `v`.
   void evalFile(const std::string& path, Value& v);
   // Resolves `<name>` against settings.nixPath, as __findFile does. Throws if not found.
@@ -184,7 +186,7 @@ private:
   Env* baseEnv_ = nullptr;
   Value* builtins_ = nullptr;
   std::vector<std::unique_ptr<PrimOp>> primOps_;
-  char* stackBase_ = nullptr;
+  uintptr_t stackBase_ = 0;  // address of the highest evaluation frame seen
   size_t stackLimit_ = 0;
   size_t callDepth_ = 0;
 };

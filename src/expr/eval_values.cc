@@ -139,8 +139,9 @@ void EvalState::copyContext(const Value& v, NixStringContext& context) {
 
 void EvalState::checkStack() {
   char here;
-  if (&here > stackBase_) stackBase_ = &here;  // the base is the highest frame seen
-  else if (size_t(stackBase_ - &here) > stackLimit_) throw StackOverflowError("stack overflow; max-call-depth exceeded", Pos{});
+  auto addr = reinterpret_cast<uintptr_t>(&here);
+  if (addr > stackBase_) stackBase_ = addr;  // the base is the highest frame seen
+  else if (stackBase_ - addr > stackLimit_) throw StackOverflowError("stack overflow; max-call-depth exceeded", Pos{});
 }
 
 void EvalState::forceThunk(Value& v, PosIdx pos) {
@@ -419,8 +420,6 @@ bool EvalState::eqValues(Value& a, Value& b, PosIdx pos, std::string_view errorC
 
 EvalState::EvalState(EvalIo& io_, EvalSettings settings_) : io(io_), settings(std::move(settings_)) {
   GC_INIT();
-  char here;
-  stackBase_ = &here;
   stackLimit_ = settings.maxStackBytes;
   struct rlimit rl;
   if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
@@ -543,6 +542,21 @@ Expr* EvalState::parseExprFromFile(const std::string& path0) {
   return e;
 }
 
+Expr* EvalState::parseExprFromFile(const std::string& path0, const StaticEnv& env) {
+  std::string path = path0;
+  if (io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
+  Origin origin;
+  origin.kind = Origin::Kind::File;
+  origin.path = path;
+  origin.source = std::make_shared<std::string>(io.readFile(path));
+  uint32_t nr = positions.addOrigin(std::move(origin));
+  arenas_.push_back(std::make_unique<Arena>());
+  ParseContext ctx{symbols, positions, *arenas_.back(), dirOfPath(path), settings.home, settings.lexer};
+  Expr* e = parseNix(ctx, nr);
+  bindVars(e, &env, symbols, positions);
+  return e;
+}
+
 void EvalState::evalFile(const std::string& path, Value& v) {
   if (auto i = fileEvalCache.find(path); i != fileEvalCache.end()) {
     v = *i->second;
@@ -576,7 +590,7 @@ std::string EvalState::findFile(std::string_view name, PosIdx pos) {
     full = canonPath(full);
     if (io.pathExists(full)) return full;
   }
-  throw EvalError("file '" + std::string(name) +
+  throw ThrownError("file '" + std::string(name) +
                       "' was not found in the Nix search path (add it using $NIX_PATH or -I)",
                   this->pos(pos));
 }

@@ -54,7 +54,7 @@ struct Attr {
 
 // An attribute set: attributes sorted by Symbol (Nix's order), looked up by binary search.
 // Built by EvalState::allocBindings + push + (if not pushed in order) sort.
-struct Bindings {
+struct alignas(8) Bindings {  // aligned so that the attrs after it are (the GC scans aligned words)
   uint32_t size = 0, capacity = 0;
   PosIdx pos;  // where the set was defined (for messages)
   Attr* begin() { return attrs(); }
@@ -125,6 +125,7 @@ private:
   }
 };
 static_assert(sizeof(Value) == 16);
+static_assert(sizeof(Bindings) % alignof(Attr) == 0);
 
 // A runtime environment: the values of one static scope (expr/ast.h StaticEnv) in slot order.
 // A `with` scope has one slot, the (thunk of the) attribute set, and `prevWith` = levels up to the

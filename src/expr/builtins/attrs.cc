@@ -1,5 +1,6 @@
 // expr/builtins/attrs.cc: builtins on attribute sets.
 #include <algorithm>
+#include <map>
 
 #include "expr/builtins.h"
 #include "expr/eval.h"
@@ -137,6 +138,50 @@ void primFunctionArgs(EvalState& st, PosIdx pos, Value** args, Value& v) {
   v.mkAttrs(r);
 }
 
+void primUnsafeGetAttrPos(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  Symbol name = st.symbol(st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.unsafeGetAttrPos"));
+  Bindings* b = st.forceAttrs(*args[1], pos, "while evaluating the second argument passed to builtins.unsafeGetAttrPos");
+  auto* a = b->get(name);
+  Pos p = a ? st.pos(a->pos) : Pos{};
+  if (!p) return v.mkNull();
+  Bindings* r = st.allocBindings(3);
+  Value* file = st.allocValue();
+  st.mkString(*file, p.origin->display());
+  Value* line = st.allocValue();
+  line->mkInt(p.line);
+  Value* col = st.allocValue();
+  col->mkInt(p.column);
+  r->push(st.s.file, file);
+  r->push(st.s.line, line);
+  r->push(st.s.column, col);
+  r->sort();
+  v.mkAttrs(r);
+}
+
+void primZipAttrsWith(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.zipAttrsWith");
+  size_t n = args[1]->listSize();
+  std::map<Symbol, std::vector<Value*>> groups;
+  for (size_t i = 0; i < n; ++i) {
+    Bindings* b = st.forceAttrs(*args[1]->listElems()[i], pos, "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith");
+    for (auto& a : *b) groups[a.name].push_back(a.value);
+  }
+  Bindings* r = st.allocBindings(groups.size());
+  for (auto& [name, vals] : groups) {
+    Value* list = st.allocValue();
+    st.mkList(*list, vals.size());
+    for (size_t i = 0; i < vals.size(); ++i) list->listElems()[i] = vals[i];
+    Value* nameV = st.allocValue();
+    st.mkString(*nameV, st.name(name));
+    Value* partial = st.allocValue();
+    partial->mkApp(args[0], nameV);
+    Value* res = st.allocValue();
+    res->mkApp(partial, list);
+    r->push(name, res);
+  }
+  v.mkAttrs(r);
+}
+
 } // namespace
 
 void registerAttrBuiltins(BuiltinTable& t) {
@@ -150,6 +195,8 @@ void registerAttrBuiltins(BuiltinTable& t) {
   t.add("catAttrs", 2, primCatAttrs);
   t.add("mapAttrs", 2, primMapAttrs);
   t.add("functionArgs", 1, primFunctionArgs);
+  t.add("unsafeGetAttrPos", 2, primUnsafeGetAttrPos);
+  t.add("zipAttrsWith", 2, primZipAttrsWith);
 }
 
 } // namespace nixpp

@@ -103,6 +103,28 @@ bool lessThan(EvalState& st, Value& a, Value& b, PosIdx pos) {
                   st.pos(pos));
 }
 
+template <int Op>
+void primBit(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  static const char* names[] = {"bitAnd", "bitOr", "bitXor"};
+  int64_t a = st.forceInt(*args[0], pos, std::string("while evaluating the first argument passed to builtins.") + names[Op]);
+  int64_t b = st.forceInt(*args[1], pos, std::string("while evaluating the second argument passed to builtins.") + names[Op]);
+  v.mkInt(Op == 0 ? (a & b) : Op == 1 ? (a | b) : (a ^ b));
+}
+
+template <bool Ceil>
+void primRound(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  if (args[0]->type() == ValueType::Int) return void(v = *args[0]);
+  double f = st.forceFloat(*args[0], pos, Ceil ? "while evaluating the first argument passed to builtins.ceil"
+                                               : "while evaluating the first argument passed to builtins.floor");
+  double r = Ceil ? std::ceil(f) : std::floor(f);
+  if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
+    throw EvalError(std::string("Float argument ") + std::to_string(f) + " to builtins." + (Ceil ? "ceil" : "floor") +
+                        " is out of range of an integer",
+                    st.pos(pos));
+  v.mkInt(int64_t(r));
+}
+
 void primLessThan(EvalState& st, PosIdx pos, Value** args, Value& v) { v.mkBool(lessThan(st, *args[0], *args[1], pos)); }
 
 // --- types ---
@@ -170,6 +192,23 @@ void primTryEval(EvalState& st, PosIdx pos, Value** args, Value& v) {
   v.mkAttrs(b);
 }
 
+void primBreak(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[0], pos);
+  v = *args[0];
+}
+
+void primWarn(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  std::string_view msg = st.forceString(*args[0], pos, "while evaluating the first argument; the message passed to builtins.warn");
+  std::cerr << "evaluation warning: " << msg << std::endl;
+  st.forceValue(*args[1], pos);
+  v = *args[1];
+}
+
+void primTraceVerbose(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceValue(*args[1], pos);
+  v = *args[1];
+}
+
 void primTrace(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.forceValue(*args[0], pos);
   if (args[0]->type() == ValueType::String) st.printTrace(args[0]->string_view());
@@ -211,19 +250,22 @@ void primImport(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.evalFile(path, v);
 }
 
-void primScopedImport(EvalState& st, PosIdx pos, Value** args, Value&) {
+void primScopedImport(EvalState& st, PosIdx pos, Value** args, Value& v) {
   Bindings* scope = st.forceAttrs(*args[0], pos, "while evaluating the first argument passed to builtins.scopedImport");
   std::string path = realisePath(st, pos, *args[1], "while evaluating the second argument passed to builtins.scopedImport");
-  if (st.io.pathExists(path) && st.io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
-  // Parse the file fresh: its free variables are looked up in `scope` first (a `with` around
-  // the whole file), then in the builtins.
-  std::string text = st.io.readFile(path);
-  auto slash = path.rfind('/');
-  std::string dir = slash == 0 ? "/" : path.substr(0, slash);
-  Expr* e = st.parseExprFromString("with __scopedImportScope; (\n" + text + "\n)", dir, Origin::Kind::File);
-  (void)e;
-  (void)scope;
-  throw EvalError("builtins.scopedImport is not implemented yet in nixpp", st.pos(pos));
+  if (!st.io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", st.pos(pos));
+  // The scope's attributes are variables of an environment between the file and the builtins.
+  StaticEnv staticEnv;
+  staticEnv.up = &st.staticBaseEnv();
+  Env& env = st.allocEnv(scope->size);
+  env.up = &st.baseEnv();
+  uint32_t displ = 0;
+  for (auto& a : *scope) {
+    staticEnv.vars.emplace_back(a.name, displ);
+    env.values[displ++] = a.value;
+  }
+  Expr* e = st.parseExprFromFile(path, staticEnv);
+  st.eval(env, e, v);
 }
 
 void primFindFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
@@ -246,7 +288,7 @@ void primFindFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
     std::string full = canonPath(rest.empty() ? path : path + "/" + rest);
     if (st.io.pathExists(full)) return st.mkPath(v, full);
   }
-  throw EvalError("file '" + std::string(name) + "' was not found in the Nix search path (add it using $NIX_PATH or -I)", st.pos(pos));
+  throw ThrownError("file '" + std::string(name) + "' was not found in the Nix search path (add it using $NIX_PATH or -I)", st.pos(pos));
 }
 
 void initNixPath(EvalState& st, Value& v) {
@@ -285,6 +327,14 @@ void registerCoreBuiltins(BuiltinTable& t) {
   t.add("mul", 2, primMul);
   t.add("div", 2, primDiv);
   t.add("lessThan", 2, primLessThan);
+  t.add("bitAnd", 2, primBit<0>);
+  t.add("bitOr", 2, primBit<1>);
+  t.add("bitXor", 2, primBit<2>);
+  t.add("floor", 1, primRound<false>);
+  t.add("ceil", 1, primRound<true>);
+  t.add("break", 1, primBreak);
+  t.add("warn", 2, primWarn);
+  t.add("traceVerbose", 2, primTraceVerbose);
   t.add("typeOf", 1, primTypeOf);
   t.add("isNull", 1, primIsType<ValueType::Null>);
   t.add("isInt", 1, primIsType<ValueType::Int>);
