@@ -117,6 +117,11 @@ void setupSeccomp(int errFd) {
   if (::mount(nullptr, "/", nullptr, MS_PRIVATE | MS_REC, nullptr) == -1) childFail(errFd, "unable to make '/' private");
   if (::mount(root.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) == -1)
     childFail(errFd, "unable to bind mount '" + root + "'");
+  // The store dir is a mount of its own, so that the root can be made read-only below while
+  // the builder still creates its outputs there.
+  std::string store = root + s.storeDir;
+  if (::mount(store.c_str(), store.c_str(), nullptr, MS_BIND, nullptr) == -1)
+    childFail(errFd, "unable to bind mount '" + store + "'");
   for (auto& [inside, outside] : s.bindMounts) {
     auto ro = s.bindReadOnly.find(inside);
     auto opt = s.bindOptional.find(inside);
@@ -127,6 +132,8 @@ void setupSeccomp(int errFd) {
   if (::mount("none", (root + "/dev/shm").c_str(), "tmpfs", 0, "size=50%") == -1) childFail(errFd, "mounting /dev/shm");
   if (::mount("none", (root + "/dev/pts").c_str(), "devpts", 0, "newinstance,mode=0620") == -1)
     childFail(errFd, "mounting /dev/pts");
+  // Nothing but the store dir, /build, /dev/shm and sandbox-paths is writable: the builder,
+  // which may own the root directory (it runs as our own uid), cannot create files in "/".
   if (::sethostname("localhost", 9) == -1) childFail(errFd, "cannot set host name");
   if (::setdomainname("(none)", 6) == -1) childFail(errFd, "cannot set domain name");
   if (s.privateNetwork) {
@@ -144,6 +151,8 @@ void setupSeccomp(int errFd) {
   if (::chroot(".") == -1) childFail(errFd, "cannot change root directory");
   if (::umount2("real-root", MNT_DETACH) == -1) childFail(errFd, "cannot unmount real root filesystem");
   if (::rmdir("real-root") == -1) childFail(errFd, "cannot remove real-root directory");
+  if (::mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY | lockedFlags("/"), nullptr) == -1)
+    childFail(errFd, "making the sandbox's root read-only");
   if (::setgid(sandboxGid) == -1) childFail(errFd, "setgid failed");
   if (::setuid(sandboxUid) == -1) childFail(errFd, "setuid failed");
   if (::setsid() == -1) childFail(errFd, "creating a new session");
