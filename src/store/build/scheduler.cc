@@ -52,7 +52,7 @@ ScheduleResult runSchedule(const std::map<StorePath, std::set<StorePath>>& deps,
       return res;
     }
 
-    bool busy = false;
+    bool busy = false, progress = false;
     for (auto it = pending.begin(); it != pending.end() && running.size() < opts.maxJobs;) {
       bool ready = true;
       for (auto& d : deps.at(*it))
@@ -76,10 +76,12 @@ ScheduleResult runSchedule(const std::map<StorePath, std::set<StorePath>>& deps,
         continue;
       }
       it = pending.erase(it);
-      if (s.status == JobStart::Status::done) done.insert(n);
-      else running.emplace(n, std::move(s.job));
+      if (s.status == JobStart::Status::done) {
+        done.insert(n);
+        progress = true;  // its dependents may be ready now
+      } else running.emplace(n, std::move(s.job));
     }
-    if (stop) continue;
+    if (stop || progress) continue;
     if (running.empty()) {
       if (pending.empty()) return res;
       if (!busy) {  // cannot happen with a well-formed graph
