@@ -12,7 +12,8 @@ namespace nixpp {
 
 ExecStrings::ExecStrings(const BuilderSpec& spec) {
   strings_.reserve(1 + spec.args.size() + spec.env.size());
-  strings_.push_back(spec.builder);
+  // argv[0] is the builder's base name, as Nix passes it (busybox picks its applet by it).
+  strings_.push_back(spec.builder.substr(spec.builder.rfind('/') + 1));
   for (auto& a : spec.args) strings_.push_back(a);
   size_t nArgs = strings_.size();
   for (auto& [k, v] : spec.env) strings_.push_back(k + "=" + v);
