@@ -31,7 +31,8 @@ public:
 
   const std::string& program() const { return program_; }
 
-  // All arguments (short-flag groups expanded) and how many have been consumed so far.
+  // All arguments (as given) and how many have been consumed so far (a short-flag group
+  // counts as one).
   const std::vector<std::string>& allArgs() const { return args_; }
   size_t position() const { return pos_; }
 
@@ -41,6 +42,7 @@ private:
   size_t pos_ = 0;
   std::string cur_;
   std::string pendingValue_;  // from --flag=value
+  std::string shortRest_;     // the unread rest of a short-flag group such as "-vj2"
   bool hasPendingValue_ = false;
   bool isFlag_ = false;
   bool dashdash_ = false;

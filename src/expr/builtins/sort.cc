@@ -1,0 +1,102 @@
+// expr/builtins/sort.cc: builtins that order or group lists: sort, partition, groupBy.
+// Temporary C++ containers here only hold pointers to values that the argument lists keep
+// reachable, so the GC never misses them.
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "expr/builtins.h"
+#include "expr/eval.h"
+#include "expr/value.h"
+
+namespace nixpp {
+
+namespace {
+
+// builtins.sort comparator list: a stable sort, as Nix's (std::stable_sort with the comparator).
+void primSort(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.sort");
+  size_t n = args[1]->listSize();
+  Value r;
+  st.mkList(r, n);
+  Value** elems = r.listElems();
+  std::copy(args[1]->listElems(), args[1]->listElems() + n, elems);
+  if (n == 0) {
+    v = r;
+    return;
+  }
+  st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.sort");
+  // Elements are forced first, as Nix does, so that errors in them are reported before any call.
+  for (size_t i = 0; i < n; ++i) st.forceValue(*elems[i], pos);
+  std::stable_sort(elems, elems + n, [&](Value* a, Value* b) {
+    Value res;
+    Value* callArgs[2] = {a, b};
+    st.callFunction(*args[0], 2, callArgs, res, pos);
+    return st.forceBool(res, pos, "while evaluating the return value of the sorting function passed to builtins.sort");
+  });
+  v = r;
+}
+
+// builtins.partition pred list: { right = [elements satisfying pred]; wrong = [the others]; }.
+void primPartition(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.partition");
+  st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.partition");
+  size_t n = args[1]->listSize();
+  std::vector<Value*> right, wrong;
+  for (size_t i = 0; i < n; ++i) {
+    Value* e = args[1]->listElems()[i];
+    st.forceValue(*e, pos);
+    Value res;
+    st.callFunction(*args[0], *e, res, pos);
+    if (st.forceBool(res, pos, "while evaluating the return value of the partition function passed to builtins.partition"))
+      right.push_back(e);
+    else
+      wrong.push_back(e);
+  }
+  auto makeList = [&](const std::vector<Value*>& items) {
+    Value* l = st.allocValue();
+    st.mkList(*l, items.size());
+    std::copy(items.begin(), items.end(), l->listElems());
+    return l;
+  };
+  Bindings* b = st.allocBindings(2);
+  b->push(st.symbol("right"), makeList(right));
+  b->push(st.symbol("wrong"), makeList(wrong));
+  b->sort();
+  v.mkAttrs(b);
+}
+
+// builtins.groupBy f list: an attribute set from f's string results to the lists of elements
+// (in list order) that produced them.
+void primGroupBy(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.groupBy");
+  st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.groupBy");
+  size_t n = args[1]->listSize();
+  std::map<Symbol, std::vector<Value*>> groups;
+  for (size_t i = 0; i < n; ++i) {
+    Value* e = args[1]->listElems()[i];
+    Value res;
+    st.callFunction(*args[0], *e, res, pos);
+    std::string_view key = st.forceStringNoCtx(res, pos, "while evaluating the return value of the grouping function passed to builtins.groupBy");
+    groups[st.symbol(key)].push_back(e);
+  }
+  Bindings* b = st.allocBindings(groups.size());
+  for (auto& [name, items] : groups) {
+    Value* l = st.allocValue();
+    st.mkList(*l, items.size());
+    std::copy(items.begin(), items.end(), l->listElems());
+    b->push(name, l);
+  }
+  b->sort();
+  v.mkAttrs(b);
+}
+
+} // namespace
+
+void registerSortBuiltins(BuiltinTable& t) {
+  t.add("sort", 2, primSort);
+  t.add("partition", 2, primPartition);
+  t.add("groupBy", 2, primGroupBy);
+}
+
+} // namespace nixpp
