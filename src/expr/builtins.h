@@ -70,5 +70,6 @@ void registerJsonBuiltins(BuiltinTable& t);     // builtins/json.cc: toJSON, fro
 void registerTomlBuiltins(BuiltinTable& t);     // builtins/toml.cc: fromTOML
 void registerXmlBuiltins(BuiltinTable& t);      // builtins/xml.cc: toXML
 void registerHashBuiltins(BuiltinTable& t);     // builtins/hash.cc: hashString, hashFile, convertHash
+void registerSortBuiltins(BuiltinTable& t);     // builtins/sort.cc: sort, partition, groupBy
 
 } // namespace nixpp

@@ -16,6 +16,7 @@ void registerAllBuiltins(BuiltinTable& t) {
   registerTomlBuiltins(t);
   registerXmlBuiltins(t);
   registerHashBuiltins(t);
+  registerSortBuiltins(t);
 }
 
 } // namespace nixpp
