@@ -17,7 +17,7 @@ pass=0
 ok() { pass=$((pass + 1)); }
 
 if ! command -v nix-instantiate >/dev/null || [ ! -x /bin/busybox ]; then
-  echo "SKIP: needs Nix 2.8's nix-instantiate and busybox-static"; exit 0
+  fail "needs Nix 2.8's nix-instantiate and busybox-static (scripts/install-deps.sh installs them)"
 fi
 
 # A tools directory: busybox and a relative symlink per applet (argv[0] picks the applet).
