@@ -71,5 +71,6 @@ void registerTomlBuiltins(BuiltinTable& t);     // builtins/toml.cc: fromTOML
 void registerXmlBuiltins(BuiltinTable& t);      // builtins/xml.cc: toXML
 void registerHashBuiltins(BuiltinTable& t);     // builtins/hash.cc: hashString, hashFile, convertHash
 void registerSortBuiltins(BuiltinTable& t);     // builtins/sort.cc: sort, partition, groupBy
+void registerFetchBuiltins(BuiltinTable& t);    // builtins/fetch.cc: fetchurl, fetchTarball, fetchGit, fetchTree
 
 } // namespace nixpp

@@ -6,7 +6,9 @@
 // (e.g. SysError "opening file '/x': No such file or directory").
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,35 @@
 namespace nixpp {
 
 struct Derivation;
+
+// What builtins.fetchurl / fetchTarball / fetchGit / fetchTree ask EvalIo to fetch
+// (expr/builtins/fetch.cc parses the arguments; glue/fetch.h does the work).
+struct FetchRequest {
+  enum class Type { file, tarball, git, path };
+  Type type = Type::file;
+  std::string url;                    // a URL, or a local path (git, path)
+  std::string name;                   // the store path name
+  std::optional<std::string> hash;    // expected content hash ("<algo>:..." or SRI): flat for
+                                      // file, NAR sha256 for the others
+  std::optional<std::string> narHash; // fetchTree's expected NAR hash (SRI or "sha256:...")
+  std::optional<std::string> rev;     // git: the commit
+  std::optional<std::string> ref;     // git: the branch or tag
+  bool shallow = false, submodules = false, allRefs = false;
+  bool emptyRevFallback = false;      // git, fetchGit: a dirty tree reports rev "000...0"
+};
+
+// A fetched tree: its store path, NAR hash, and the attributes fetchTree/fetchGit return
+// (rev, shortRev, revCount, lastModified, lastModifiedDate), in order.
+struct FetchResult {
+  struct Attr {
+    std::string name;
+    std::optional<int64_t> number;  // set for revCount, lastModified
+    std::string text;               // else
+  };
+  std::string storePath;
+  std::string narHash;  // SRI
+  std::vector<Attr> attrs;
+};
 
 class EvalIo {
 public:
@@ -62,6 +93,9 @@ public:
   // The contents of a file inside the store, given by its store path (e.g. a .drv), wherever the
   // store keeps it on disk (a chroot store). Default: readFile.
   virtual std::string readStoreFile(const std::string& path) { return readFile(path); }
+  // Fetches a file, tarball, git revision or local path into the store. Throws Error with
+  // Nix's wording (e.g. "hash mismatch in file downloaded from '...'"). Default: throws.
+  virtual FetchResult fetch(const FetchRequest& req);
 };
 
 } // namespace nixpp

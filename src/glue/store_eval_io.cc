@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "format/derivation.h"
+#include "glue/fetch.h"
 #include "store/local_store.h"
 #include "store/store.h"
 #include "sys/file.h"
@@ -111,6 +112,8 @@ bool StoreEvalIo::isValidPath(const std::string& storePath) {
   auto p = store().storeDir().parsePathOpt(storePath);
   return p && store().isValidPath(*p);
 }
+
+FetchResult StoreEvalIo::fetch(const FetchRequest& req) { return nixpp::fetch(store(), req); }
 
 std::string StoreEvalIo::getEnv(const std::string& name) { return nixpp::getEnv(name); }
 

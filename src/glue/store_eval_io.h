@@ -33,6 +33,7 @@ public:
   std::string getEnv(const std::string& name) override;
   std::vector<std::string> queryReferences(const std::string& storePath) override;
   std::string readStoreFile(const std::string& path) override;
+  FetchResult fetch(const FetchRequest& req) override;  // glue/fetch.h
 
 private:
   Store& store();

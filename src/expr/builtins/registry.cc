@@ -17,6 +17,7 @@ void registerAllBuiltins(BuiltinTable& t) {
   registerXmlBuiltins(t);
   registerHashBuiltins(t);
   registerSortBuiltins(t);
+  registerFetchBuiltins(t);
 }
 
 } // namespace nixpp
