@@ -474,24 +474,8 @@ class JsonWriter {
 public:
   std::string out;
 
-  void string(std::string_view s) {
-    static const char hex[] = "0123456789abcdef";
-    out += '"';
-    for (char c : s) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (c == '\n') out += "\\n";
-      else if (c == '\r') out += "\\r";
-      else if (c == '\t') out += "\\t";
-      else if (c >= 0 && c < 32) {
-        out += "\\u00";
-        out += hex[(c >> 4) & 0xf];
-        out += hex[c & 0xf];
-      } else out += c;
-    }
-    out += '"';
-  }
+  void string(std::string_view s) { appendJsonString(out, s); }
+
 
   // An object or list: open(), then item() before each member, then close().
   void open(char c) {

@@ -1,5 +1,7 @@
 #include "format/nar_listing.h"
 
+#include "util/strings.h"
+
 #include <vector>
 
 #include "format/nar.h"
@@ -116,28 +118,5 @@ std::string narEntryToJson(const NarEntry& entry, bool recursive) {
   return out;
 }
 
-void appendJsonString(std::string& out, std::string_view s) {
-  static const char hex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c >= 0 && c < 32) {
-      out += "\\u00";
-      out += hex[(c >> 4) & 0xf];
-      out += hex[c & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
 
 } // namespace nixpp

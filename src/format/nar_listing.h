@@ -39,7 +39,4 @@ const NarEntry* findNarEntry(const NarEntry& root, std::string_view path);
 // as Nix 2.8 does (only '"', '\\' and control characters; other bytes pass through).
 std::string narEntryToJson(const NarEntry& entry, bool recursive);
 
-// Appends the JSON string literal for `s` to `out`, escaped as Nix 2.8 does.
-void appendJsonString(std::string& out, std::string_view s);
-
 } // namespace nixpp

@@ -67,4 +67,28 @@ static std::optional<T> parseNumber(std::string_view s) {
 std::optional<int64_t> parseInt(std::string_view s) { return parseNumber<int64_t>(s); }
 std::optional<uint64_t> parseUInt(std::string_view s) { return parseNumber<uint64_t>(s); }
 
+void appendJsonString(std::string& out, std::string_view s) {
+  static const char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c >= 0 && c < 32) {
+      out += "\\u00";
+      out += hex[(c >> 4) & 0xf];
+      out += hex[c & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
 } // namespace nixpp

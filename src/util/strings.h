@@ -27,6 +27,11 @@ std::string_view trim(std::string_view s);
 std::optional<int64_t> parseInt(std::string_view s);
 std::optional<uint64_t> parseUInt(std::string_view s);
 
+// Appends `s` as a JSON string literal escaped as Nix 2.8's JSON writer does (", \\, \n, \r, \t
+// and other control characters as \u00XX; other bytes, UTF-8 or not, as they are). Used where
+// nixpp must print JSON byte-identical to Nix 2.8 (nix nar ls, show-derivation, structured attrs).
+void appendJsonString(std::string& out, std::string_view s);
+
 // Quotes a string for messages, as Nix does: 'text'.
 inline std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 

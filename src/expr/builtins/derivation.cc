@@ -54,24 +54,7 @@ void checkDerivationName(EvalState& st, PosIdx pos, std::string_view name) {
 
 // --- JSON of __structuredAttrs (Nix's printValueAsJSON with copyToStore) ------------------------
 
-void jsonString(std::string_view s, std::string& out) {
-  static const char hex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c >= 0 && c < 32) {
-      out += "\\u00";
-      out += hex[(c >> 4) & 0xf];
-      out += hex[c & 0xf];
-    } else out += c;
-  }
-  out += '"';
-}
+void jsonString(std::string_view s, std::string& out) { appendJsonString(out, s); }
 
 void valueToJson(EvalState& st, Value& v, PosIdx pos, NixStringContext& context, std::string& out) {
   st.checkStack();
