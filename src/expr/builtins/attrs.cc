@@ -1,6 +1,7 @@
 // expr/builtins/attrs.cc: builtins on attribute sets.
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "expr/builtins.h"
 #include "expr/eval.h"
@@ -67,15 +68,14 @@ void primRemoveAttrs(EvalState& st, PosIdx pos, Value** args, Value& v) {
 void primListToAttrs(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.forceList(*args[0], pos, "while evaluating the argument passed to builtins.listToAttrs");
   Bindings* r = st.allocBindings(args[0]->listSize());
+  std::unordered_set<uint32_t> seen;  // symbol ids already in r: linear, not quadratic
+  seen.reserve(args[0]->listSize());
   for (size_t i = 0; i < args[0]->listSize(); ++i) {
     Bindings* e = st.forceAttrs(*args[0]->listElems()[i], pos, "while evaluating an element of the list passed to builtins.listToAttrs");
     auto* n = e->get(st.s.name);
     if (!n) throw EvalError("attribute 'name' missing", st.pos(pos));
     Symbol name = st.symbol(st.forceStringNoCtx(*n->value, n->pos, "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs"));
-    bool dup = false;
-    for (auto& a : *r)
-      if (a.name == name) dup = true;  // the first occurrence wins
-    if (dup) continue;
+    if (!seen.insert(name.id()).second) continue;  // the first occurrence wins
     auto* val = e->get(st.s.value);
     if (!val) throw EvalError("attribute 'value' missing", st.pos(pos));
     r->push(name, val->value, val->pos);
