@@ -25,6 +25,8 @@ int nixDerivationCommand(Strings args);      // cli/nix_derivation.cc: nix deriv
 int nixShowDerivationCommand(Strings args);  // cli/nix_derivation.cc: nix show-derivation (2.8)
 int nixConfigCommand(Strings args);      // cli/nix_config.cc: nix config show [NAME]
 int nixShowConfigCommand(Strings args);  // cli/nix_config.cc: nix show-config (Nix 2.8's name)
+int nixEvalCommand(Strings args);        // cli/nix_eval.cc: nix eval --expr|--file [ATTRPATH]
+int nixReplCommand(Strings args);        // cli/nix_repl.cc: nix repl
 
 // Prints "<program> (Nix) <version>" as Nix does for --version.
 void printVersion(const std::string& program);

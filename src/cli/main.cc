@@ -38,6 +38,8 @@ const Entry subcommands[] = {
     {"show-derivation", nixShowDerivationCommand, "show the contents of a store derivation"},
     {"config", nixConfigCommand, "show the Nix configuration"},
     {"show-config", nixShowConfigCommand, "show the Nix configuration"},
+    {"eval", nixEvalCommand, "evaluate a Nix expression"},
+    {"repl", nixReplCommand, "start an interactive environment for evaluating Nix expressions"},
 };
 
 void nixHelp() {
