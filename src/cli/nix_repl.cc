@@ -17,7 +17,7 @@
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/eval_cli.h"
-#include "cli/value_printer.h"
+#include "expr/value_printer.h"
 #include "expr/parser.h"
 #include "sys/file.h"
 #include "util/error.h"

@@ -1,4 +1,4 @@
-// cli/value_printer.h: the printer of current Nix's `nix eval` and `nix repl` (Nix's
+// expr/value_printer.h: the printer of current Nix's `nix eval` and `nix repl` (Nix's
 // ValuePrinter): forces as it goes, shows derivations as «derivation /nix/store/...drv»,
 // functions as «lambda f @ file:1:2» / «primop map», repeated sets as «repeated», and, with a
 // pretty indent (the repl), sets and lists of more than one item on several lines.

@@ -1,4 +1,4 @@
-#include "cli/value_printer.h"
+#include "expr/value_printer.h"
 
 #include <algorithm>
 #include <unordered_set>
