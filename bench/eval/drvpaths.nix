@@ -1,0 +1,2 @@
+# Just the .drv paths of drvs.nix, for `nix-instantiate --eval --strict`.
+map (d: d.drvPath) (import ./drvs.nix)
