@@ -96,11 +96,7 @@ void instantiateValue(EvalState& st, Value& v, Bindings* autoArgs, const Instant
 
 std::string addPermRoot(const std::string& stateDir, const std::string& target, const std::string& rootName) {
   std::string root = rootName;
-  if (!root.starts_with("/")) {
-    char buf[4096];
-    if (!getcwd(buf, sizeof buf)) throw SysError(errno, "getting the current directory");
-    root = std::string(buf) + "/" + root;
-  }
+  if (!root.starts_with("/")) root = currentDir() + "/" + root;
   root = canonPath(root);
   auto replaceLink = [](const std::string& to, const std::string& link) {
     std::string tmp = link + ".tmp-" + std::to_string(getpid());

@@ -35,11 +35,6 @@ const char* evalUsage =
     "  --apply FUNC        apply the function FUNC to the result first\n"
     "  --arg NAME EXPR, --argstr NAME STRING, -I PATH, --impure, --show-trace, --read-only\n";
 
-std::string cwdPath() {
-  char buf[4096];
-  if (!getcwd(buf, sizeof buf)) throw SysError(errno, "getting the current directory");
-  return buf;
-}
 
 } // namespace
 
@@ -91,7 +86,7 @@ int nixEvalCommand(Strings args) {
   evalSettings.pureEval = settings.pureEval;
   evalSettings.showTrace = showTrace;
   evalSettings.home = getEnv("HOME");
-  std::string cwd = cwdPath();
+  std::string cwd = currentDir();
   evalSettings.nixPath = makeNixPath(includes, cwd);
   growStackForEval();
   EvalSession session(std::move(settings), std::move(evalSettings));

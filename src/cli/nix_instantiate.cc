@@ -34,11 +34,6 @@ const char* usage =
     "  --strict, --json, --xml, --no-location, -A ATTR, --arg NAME EXPR, --argstr NAME STR,\n"
     "  -I PATH, --show-trace, --extra-experimental-features FEATURES, --option NAME VALUE\n";
 
-std::string currentDir() {
-  char buf[4096];
-  if (!getcwd(buf, sizeof buf)) throw SysError(errno, "getting the current directory");
-  return buf;
-}
 
 std::string dirOf(const std::string& path) {
   auto slash = path.rfind('/');

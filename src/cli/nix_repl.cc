@@ -264,9 +264,7 @@ int nixReplCommand(Strings args) {
   if (settings.experimentalFeatures.count("pipe-operators")) evalSettings.lexer.pipeOperators = true;
   evalSettings.showTrace = showTrace;
   evalSettings.home = getEnv("HOME");
-  char buf[4096];
-  if (!getcwd(buf, sizeof buf)) throw SysError(errno, "getting the current directory");
-  std::string cwd = buf;
+  std::string cwd = currentDir();
   evalSettings.nixPath = makeNixPath(includes, cwd);
   growStackForEval();
   EvalSession session(std::move(settings), std::move(evalSettings));

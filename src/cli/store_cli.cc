@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "store/open_store.h"
+#include "sys/file.h"
 #include "util/error.h"
 
 namespace nixpp {
@@ -23,11 +24,7 @@ std::string absPath(const std::string& path, const std::string& dir) {
   std::string p = path;
   if (p.empty() || p[0] != '/') {
     std::string base = dir;
-    if (base.empty()) {
-      char buf[PATH_MAX];
-      if (!::getcwd(buf, sizeof buf)) throw SysError(errno, "cannot get cwd");
-      base = buf;
-    }
+    if (base.empty()) base = currentDir();
     p = base + "/" + p;
   }
   // Canonicalise "." and ".." and duplicate slashes, without following symlinks.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <algorithm>
 #include <cstring>
@@ -108,6 +109,12 @@ bool pathExists(const std::string& path) {
   if (::lstat(path.c_str(), &st) == 0) return true;
   if (errno == ENOENT || errno == ENOTDIR) return false;
   throw SysError(errno, "getting status of '" + path + "'");
+}
+
+std::string currentDir() {
+  char buf[PATH_MAX];
+  if (!::getcwd(buf, sizeof buf)) throw SysError(errno, "getting the current directory");
+  return buf;
 }
 
 std::string getEnv(const std::string& name, const std::string& def) {

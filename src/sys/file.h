@@ -87,6 +87,9 @@ private:
 // Removes a file or a directory tree (like rm -rf); missing paths are not an error.
 void deletePath(const std::string& path);
 
+// The current working directory. Throws SysError.
+std::string currentDir();
+
 // The value of an environment variable, or `def` if unset.
 std::string getEnv(const std::string& name, const std::string& def = "");
 
