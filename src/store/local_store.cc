@@ -124,7 +124,9 @@ LocalStore::LocalStore(LocalStoreConfig config) : Store(StoreDir(config.storeDir
                 ", which nixpp cannot upgrade; run Nix 2.x once on it");
   db_ = std::make_unique<StoreDb>(dbDir + "/db.sqlite", StoreDir(config_.storeDir), true);
   if (schema == 0) {
-    std::string tmp = schemaPath + ".tmp";
+    // A name of our own: several processes may open a new store at once (each writes the
+    // same version; the renames are atomic).
+    std::string tmp = schemaPath + ".tmp-" + std::to_string(::getpid());
     writeFile(tmp, std::to_string(nixSchemaVersion), 0644);
     if (::rename(tmp.c_str(), schemaPath.c_str()) == -1) throw SysError(errno, "renaming '" + tmp + "'");
   }
