@@ -9,8 +9,8 @@
 
 namespace nixpp {
 
-EvalSession::EvalSession(Settings settings, EvalSettings evalSettings)
-    : store_(settings), io_([this]() -> Store& { return *store_; }, settings.storeDir) {
+EvalSession::EvalSession(Settings settings, EvalSettings evalSettings, StoreWrites writes)
+    : store_(settings), io_([this]() -> Store& { return *store_; }, settings.storeDir, writes) {
   state_ = std::make_unique<EvalState>(io_, std::move(evalSettings));
 }
 

@@ -16,7 +16,7 @@ namespace nixpp {
 // An evaluation session: the store (opened on first use), its EvalIo and the EvalState.
 class EvalSession {
 public:
-  EvalSession(Settings settings, EvalSettings evalSettings);
+  EvalSession(Settings settings, EvalSettings evalSettings, StoreWrites writes = StoreWrites::allowed);
   EvalState& state() { return *state_; }
 
 private:

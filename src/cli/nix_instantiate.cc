@@ -2,6 +2,7 @@
 // expression as Nix does) and --eval [--strict] [--json|--xml] [-A ATTR] [--arg/--argstr].
 // Instantiation (writing .drv files) and --find-file are not implemented yet.
 #include <iostream>
+#include <optional>
 #include <iterator>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,13 +60,14 @@ namespace {
 
 int evalMain(bool fromExpr, bool readStdin, Strings files, const std::vector<std::string>& attrPaths,
              const std::vector<AutoArg>& autoArgs, bool strict, bool json, bool xml, bool location, bool showTrace,
-             EvalSettings evalSettings, Settings settings, const InstantiateOptions* instantiate = nullptr) {
+             EvalSettings evalSettings, Settings settings, const InstantiateOptions* instantiate,
+             StoreWrites writes) {
   int rootNr = 0;        // instantiation: roots made so far
   bool warned = false;   // instantiation: the --add-root warning was printed
   growStackForEval();
   std::string cwd = currentDir();
   evalSettings.showTrace = showTrace;
-  EvalSession session(std::move(settings), std::move(evalSettings));
+  EvalSession session(std::move(settings), std::move(evalSettings), writes);
   EvalState& state = session.state();
   try {
     Bindings* args = makeAutoArgs(state, autoArgs, cwd);
@@ -124,6 +126,7 @@ int evalMain(bool fromExpr, bool readStdin, Strings files, const std::vector<std
 int nixInstantiateMain(Strings args) {
   ArgParser ap("nix-instantiate", std::move(args));
   bool parseOnly = false, fromExpr = false, evalOnly = false, findFile = false;
+  std::optional<bool> readWrite;  // --read-write-mode / --readonly-mode
   bool strict = false, json = false, xml = false, location = true, showTrace = false;
   LexerOptions lexerOpts;
   Strings files, includes;
@@ -158,7 +161,9 @@ int nixInstantiateMain(Strings args) {
     else if (a == "--no-location") location = false;
     else if (a == "--show-trace") showTrace = true;
     else if (a == "--no-show-trace") showTrace = false;
-    else if (a == "--read-write-mode" || a == "--readonly-mode" || a == "--dry-run" || a == "--impure" ||
+    else if (a == "--read-write-mode") readWrite = true;
+    else if (a == "--readonly-mode") readWrite = false;
+    else if (a == "--dry-run" || a == "--impure" ||
              a == "--indirect" || a == "--raw") {
     } else if (a == "-A" || a == "--attr") {
       attrPaths.push_back(ap.value());
@@ -194,8 +199,12 @@ int nixInstantiateMain(Strings args) {
     inst.addRoot = [stateDir = settings.stateDir](const std::string& drvPath, const std::string& rootName) {
       return addPermRoot(stateDir, drvPath, rootName);
     };
+    // As Nix: --eval does not write to the store (derivations and sources get their paths
+    // computed only) unless --read-write-mode; --readonly-mode makes instantiation read-only too.
+    bool readOnly = readWrite ? !*readWrite : evalOnly;
     return evalMain(fromExpr, readStdin, files, attrPaths, autoArgs, strict, json, xml, location, showTrace,
-                    std::move(evalSettings), std::move(settings), evalOnly ? nullptr : &inst);
+                    std::move(evalSettings), std::move(settings), evalOnly ? nullptr : &inst,
+                    readOnly ? StoreWrites::readOnly : StoreWrites::allowed);
   }
   if (files.empty()) files.push_back(fromExpr ? "" : "./default.nix");
 

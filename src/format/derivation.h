@@ -145,6 +145,9 @@ public:
   DrvHashCache(StoreDir dir, std::function<Derivation(const StorePath&)> readDrv);
   DrvHash get(const StorePath& drvPath);
   DrvHashLookup lookup() { return [this](const StorePath& p) { return get(p); }; }
+  // Records the hash of a derivation created in memory, whose .drv may not be readable (an
+  // evaluation in read-only mode computes .drv paths without writing them).
+  void insert(const StorePath& drvPath, const DrvHash& h) { cache_.insert_or_assign(drvPath, h); }
 
 private:
   StoreDir dir_;

@@ -1,6 +1,7 @@
 #include "glue/store_eval_io.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,16 +10,19 @@
 #include <cstdlib>
 
 #include "format/derivation.h"
+#include "format/hash.h"
+#include "format/store_path.h"
 #include "glue/fetch.h"
 #include "store/local_store.h"
+#include "store/nar_fs.h"
 #include "store/store.h"
 #include "sys/file.h"
 #include "util/error.h"
 
 namespace nixpp {
 
-StoreEvalIo::StoreEvalIo(std::function<Store&()> openStore, std::string storeDir)
-    : openStore_(std::move(openStore)), storeDir_(std::move(storeDir)) {}
+StoreEvalIo::StoreEvalIo(std::function<Store&()> openStore, std::string storeDir, StoreWrites writes)
+    : openStore_(std::move(openStore)), storeDir_(std::move(storeDir)), writes_(writes) {}
 
 Store& StoreEvalIo::store() {
   if (!store_) store_ = &openStore_();
@@ -73,12 +77,31 @@ std::string StoreEvalIo::readLink(const std::string& path) {
 std::string StoreEvalIo::copyPathToStore(const std::string& path, std::string_view name, bool recursive,
                                          const PathFilter* filter) {
   if (filter) throw Error("copying a filtered path to the store is not implemented yet in nixpp");
+  if (writes_ == StoreWrites::readOnly) {
+    // The path the copy would get: the hash of the NAR (recursive) or of the file (flat).
+    HashSink sink(HashAlgo::sha256);
+    if (recursive) {
+      dumpPath(path, sink);
+    } else {
+      AutoCloseFd fd = openFile(path, O_RDONLY);
+      FdSource(fd.get()).drainInto(sink);
+    }
+    StoreDir dir(storeDir_);
+    auto method = recursive ? FileIngestionMethod::recursive : FileIngestionMethod::flat;
+    return dir.printPath(dir.makeFixedOutputPath(method, sink.finish().first, name));
+  }
   StorePath p = store().addPathToStore(path, name, recursive ? ContentAddressMethod::nar : ContentAddressMethod::flat);
   return store().storeDir().printPath(p);
 }
 
 std::string StoreEvalIo::addTextToStore(std::string_view name, std::string_view text,
                                         const std::vector<std::string>& references) {
+  if (writes_ == StoreWrites::readOnly) {
+    StoreDir dir(storeDir_);
+    StorePathSet refs;
+    for (auto& r : references) refs.insert(dir.parsePath(r));
+    return dir.printPath(dir.computeStorePathForText(name, text, refs));
+  }
   StorePathSet refs;
   for (auto& r : references) refs.insert(store().storeDir().parsePath(r));
   return store().storeDir().printPath(store().addTextToStore(name, text, refs));
@@ -86,9 +109,13 @@ std::string StoreEvalIo::addTextToStore(std::string_view name, std::string_view 
 
 // A .drv is a text file whose references are its input sources and derivations (Nix's writeDerivation).
 std::string StoreEvalIo::writeDerivation(const Derivation& drv) {
-  const StoreDir& dir = store().storeDir();
   StorePathSet refs = drv.inputSrcs;
   for (auto& [p, _] : drv.inputDrvs) refs.insert(p);
+  if (writes_ == StoreWrites::readOnly) {
+    StoreDir dir(storeDir_);
+    return dir.printPath(dir.computeStorePathForText(drv.name + ".drv", drv.unparse(dir, false), refs));
+  }
+  const StoreDir& dir = store().storeDir();
   return dir.printPath(store().addTextToStore(drv.name + ".drv", drv.unparse(dir, false), refs));
 }
 

@@ -12,11 +12,17 @@ namespace nixpp {
 
 class Store;
 
+// Whether an evaluation may add to the store. Read-only (nix-instantiate --eval, as Nix's
+// readOnlyMode): store paths of sources, toFile texts and .drv files are computed but nothing is
+// written, and the store is never opened for them.
+enum class StoreWrites { allowed, readOnly };
+
 class StoreEvalIo : public EvalIo {
 public:
   // `openStore` is called at most once, when the store is first needed; `storeDir` answers
   // storeDir() without opening it. The Store must outlive this object.
-  StoreEvalIo(std::function<Store&()> openStore, std::string storeDir);
+  StoreEvalIo(std::function<Store&()> openStore, std::string storeDir,
+              StoreWrites writes = StoreWrites::allowed);
 
   std::string readFile(const std::string& path) override;
   bool pathExists(const std::string& path) override;
@@ -40,6 +46,7 @@ private:
   std::function<Store&()> openStore_;
   Store* store_ = nullptr;
   std::string storeDir_;
+  StoreWrites writes_;
 };
 
 } // namespace nixpp

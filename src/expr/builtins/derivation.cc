@@ -343,6 +343,11 @@ void primDerivationStrict(EvalState& st, PosIdx pos, Value** args, Value& v) {
     try {
       b.run(attrs);
       drvPath = st.io.writeDerivation(b.drv);
+      // Needed in read-only mode, where the .drv is never written and so cannot be read back
+      // when a later derivation depends on this one (as Nix does).
+      StoreDir dir(st.io.storeDir());
+      if (st.drvHashes)
+        st.drvHashes->insert(dir.parsePath(drvPath), hashDerivationModulo(b.drv, dir, st.drvHashes->lookup(), false));
     } catch (EvalError&) {
       throw;
     } catch (Error& e) {
