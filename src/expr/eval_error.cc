@@ -2,9 +2,22 @@
 
 namespace nixpp {
 
+namespace {
+// Nix indents every line of an error by the width of "error: ", so a message's continuation
+// lines line up under its first.
+std::string indentMessage(const std::string& msg) {
+  std::string out;
+  for (char c : msg) {
+    out += c;
+    if (c == '\n') out += "       ";
+  }
+  return out;
+}
+} // namespace
+
 std::string renderErrorWithPos(const std::string& msg, const Pos& pos) {
-  if (!pos) return msg;
-  return msg + "\n       at " + pos.toString() + ":" + pos.codeFrame();
+  if (!pos) return indentMessage(msg);
+  return indentMessage(msg) + "\n       at " + pos.toString() + ":" + pos.codeFrame();
 }
 
 EvalError::EvalError(const std::string& msg, const Pos& pos)

@@ -132,6 +132,15 @@ private:
   }
   [[noreturn]] void fail(const std::string& msg, PosIdx pos) { throw ParseError(msg, resolve(pos)); }
 
+  // Nix strings cannot hold NUL bytes (they are C strings in Nix): a literal with one is an
+  // error, shown with the NUL as "␀".
+  void checkNoNul(std::string_view text, PosIdx pos) {
+    if (text.find('\0') == std::string_view::npos) return;
+    std::string shown;
+    for (char c : text) shown += c == '\0' ? std::string("\u2400") : std::string(1, c);
+    fail("input string '" + shown + "' cannot be represented as Nix string because it contains null bytes", pos);
+  }
+
   Token expect(Tok kind, std::initializer_list<Tok> expected) {
     if (peek().kind != kind) syntaxError(peek(), expected);
     return take();
@@ -484,6 +493,7 @@ private:
       const Token& t = peek();
       if (t.kind == Tok::Str) {
         Token s = take();
+        checkNoNul(s.str, at(s.begin));
         parts.emplace_back(at(s.begin), str(s.str));
       } else if (t.kind == Tok::DollarCurly) {
         Token d = take();
@@ -506,6 +516,7 @@ private:
       const Token& t = peek();
       if (t.kind == Tok::IndStr) {
         Token s = take();
+        checkNoNul(s.str, at(s.begin));
         parts.push_back({at(s.begin), nullptr, std::move(s.str), s.hasIndentation});
       } else if (t.kind == Tok::DollarCurly) {
         Token d = take();
