@@ -191,4 +191,17 @@ private:
   size_t callDepth_ = 0;
 };
 
+// Runs f(); a non-language error on the way (a SysError from EvalIo, say) becomes an EvalError
+// at `pos`, so builtins that reach the outside world report where they were called.
+template <typename F>
+auto withPos(EvalState& st, PosIdx pos, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (EvalError&) {
+    throw;
+  } catch (Error& e) {
+    throw EvalError(e.what(), st.pos(pos));
+  }
+}
+
 } // namespace nixpp

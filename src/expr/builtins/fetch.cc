@@ -14,18 +14,6 @@ FetchResult EvalIo::fetch(const FetchRequest& req) {
 
 namespace {
 
-// Rethrows a non-language error (from EvalIo) as an EvalError at `pos`.
-template <typename F>
-auto withPos(EvalState& st, PosIdx pos, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (EvalError&) {
-    throw;
-  } catch (Error& e) {
-    throw EvalError(e.what(), st.pos(pos));
-  }
-}
-
 std::string baseNameOf(std::string_view url) {
   while (url.size() > 1 && url.back() == '/') url.remove_suffix(1);
   auto slash = url.rfind('/');

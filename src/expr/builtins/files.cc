@@ -24,18 +24,6 @@ std::string_view typeName(EvalIo::FileType t) {
   }
 }
 
-// Rethrows a non-language error (a SysError from EvalIo...) as an EvalError at `pos`.
-template <typename F>
-auto withPos(EvalState& st, PosIdx pos, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (EvalError&) {
-    throw;
-  } catch (Error& e) {
-    throw EvalError(e.what(), st.pos(pos));
-  }
-}
-
 // A path argument as Nix's realisePath: a path, or a string that is an absolute path.
 std::string realisePath(EvalState& st, PosIdx pos, Value& v, NixStringContext& ctx) {
   try {
