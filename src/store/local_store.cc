@@ -13,6 +13,7 @@
 #include "store/canonicalise.h"
 #include "store/nar_fs.h"
 #include "store/settings.h"
+#include "store/temp_roots.h"
 #include "sys/path_lock.h"
 #include "util/strings.h"
 
@@ -135,6 +136,13 @@ LocalStore::LocalStore(LocalStoreConfig config) : Store(StoreDir(config.storeDir
 LocalStore::~LocalStore() = default;
 
 std::string LocalStore::url() const { return config_.rootDir.empty() ? "local" : "local?root=" + config_.rootDir; }
+TempRoots& LocalStore::tempRoots() {
+  if (!tempRoots_) tempRoots_ = std::make_unique<TempRoots>(config_.stateDir);
+  return *tempRoots_;
+}
+
+void LocalStore::addTempRoot(const StorePath& path) { tempRoots().add(storeDir().printPath(path)); }
+
 
 std::string LocalStore::realPath(const StorePath& path) const {
   return config_.realStoreDir + "/" + path.to_string();
@@ -238,6 +246,7 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
       AutoCloseFd fd = openFile(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       FdSink out(fd.get());
       TeeSink both(out, &caHasher);
+  addTempRoot(info.path);
       dump.drainInto(both);
       fd.close();
     }
@@ -304,6 +313,7 @@ void LocalStore::registerValidPaths(const std::vector<ValidPathInfo>& infos) {
   std::map<StorePath, std::map<std::string, StorePath>> outs;
   for (auto& i : infos) outs.merge(derivationOutputsOf(i));
   db_->registerValidPaths(infos, outs);
+  addTempRoot(dst);
 }
 
 VerifyResult LocalStore::verifyStore(bool checkContents, Repair repair) {

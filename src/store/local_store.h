@@ -32,6 +32,7 @@ struct Settings;
 // Where a local store keeps its files.
 struct LocalStoreConfig {
   std::string storeDir = "/nix/store";     // the logical store dir: what paths say
+class TempRoots;
   std::string realStoreDir = "/nix/store"; // where they are on disk
   std::string stateDir = "/nix/var/nix";
   std::string logDir = "/nix/var/log/nix";
@@ -73,6 +74,12 @@ public:
   // transaction. Contents are not checked.
   void registerValidPaths(const std::vector<ValidPathInfo>& infos);
 
+  void addTempRoot(const StorePath& path) override;
+
+  // This process's temporary roots and its end of the GC lock protocol (store/temp_roots.h).
+  TempRoots& tempRoots();
+  // The database, for the collector's bulk queries and batched invalidation (store/gc.h).
+  StoreDb& db() { return *db_; }
   // The sha256 NAR hash and size of the on-disk contents of `path` (valid or not).
   std::pair<Hash, uint64_t> hashPath(const StorePath& path);
 
@@ -88,3 +95,4 @@ private:
 };
 
 } // namespace nixpp
+  std::unique_ptr<TempRoots> tempRoots_;

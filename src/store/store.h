@@ -88,6 +88,11 @@ protected:
   explicit Store(StoreDir dir) : storeDir_(std::move(dir)) {}
 
 private:
+  // --- Garbage collection ---
+  // Protects `path` from the garbage collector until this process exits (store/temp_roots.h).
+  // Call it before checking that a path is valid and using it. No-op for stores without a GC.
+  virtual void addTempRoot(const StorePath& path) { (void)path; }
+
   StoreDir storeDir_;
 };
 
