@@ -135,7 +135,6 @@ LocalStore::LocalStore(LocalStoreConfig config) : Store(StoreDir(config.storeDir
 
 LocalStore::~LocalStore() = default;
 
-std::string LocalStore::url() const { return config_.rootDir.empty() ? "local" : "local?root=" + config_.rootDir; }
 TempRoots& LocalStore::tempRoots() {
   if (!tempRoots_) tempRoots_ = std::make_unique<TempRoots>(config_.stateDir);
   return *tempRoots_;
@@ -143,6 +142,7 @@ TempRoots& LocalStore::tempRoots() {
 
 void LocalStore::addTempRoot(const StorePath& path) { tempRoots().add(storeDir().printPath(path)); }
 
+std::string LocalStore::url() const { return config_.rootDir.empty() ? "local" : "local?root=" + config_.rootDir; }
 
 std::string LocalStore::realPath(const StorePath& path) const {
   return config_.realStoreDir + "/" + path.to_string();
@@ -198,6 +198,7 @@ void LocalStore::moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& 
 
 void LocalStore::addToStore(const ValidPathInfo& info, Source& nar, Repair repair) {
   std::string dst = realPath(info.path);
+  addTempRoot(info.path);
   PathLocks lock({dst});
   lock.setDeletion(true);
   if (repair == Repair::no && isValidPath(info.path)) {
@@ -246,7 +247,6 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
       AutoCloseFd fd = openFile(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       FdSink out(fd.get());
       TeeSink both(out, &caHasher);
-  addTempRoot(info.path);
       dump.drainInto(both);
       fd.close();
     }
@@ -258,6 +258,7 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
   ContentAddress ca{method, caHash};
   StorePath dst = ca.storePath(storeDir(), name, references);
 
+  addTempRoot(dst);
   PathLocks lock({realPath(dst)});
   lock.setDeletion(true);  // whoever waits on it sees it was deleted and retries
   if (repair == Repair::no && isValidPath(dst)) return dst;
@@ -313,7 +314,6 @@ void LocalStore::registerValidPaths(const std::vector<ValidPathInfo>& infos) {
   std::map<StorePath, std::map<std::string, StorePath>> outs;
   for (auto& i : infos) outs.merge(derivationOutputsOf(i));
   db_->registerValidPaths(infos, outs);
-  addTempRoot(dst);
 }
 
 VerifyResult LocalStore::verifyStore(bool checkContents, Repair repair) {

@@ -28,11 +28,11 @@
 namespace nixpp {
 
 struct Settings;
+class TempRoots;
 
 // Where a local store keeps its files.
 struct LocalStoreConfig {
   std::string storeDir = "/nix/store";     // the logical store dir: what paths say
-class TempRoots;
   std::string realStoreDir = "/nix/store"; // where they are on disk
   std::string stateDir = "/nix/var/nix";
   std::string logDir = "/nix/var/log/nix";
@@ -69,17 +69,17 @@ public:
   StorePath addPathToStore(const std::string& fsPath, std::string_view name, ContentAddressMethod method,
                            HashAlgo algo, Repair repair) override;
   VerifyResult verifyStore(bool checkContents, Repair repair) override;
-
-  // Registers paths whose contents are already in place (nix-store --load-db, builds): one
-  // transaction. Contents are not checked.
-  void registerValidPaths(const std::vector<ValidPathInfo>& infos);
-
   void addTempRoot(const StorePath& path) override;
 
   // This process's temporary roots and its end of the GC lock protocol (store/temp_roots.h).
   TempRoots& tempRoots();
   // The database, for the collector's bulk queries and batched invalidation (store/gc.h).
   StoreDb& db() { return *db_; }
+
+  // Registers paths whose contents are already in place (nix-store --load-db, builds): one
+  // transaction. Contents are not checked.
+  void registerValidPaths(const std::vector<ValidPathInfo>& infos);
+
   // The sha256 NAR hash and size of the on-disk contents of `path` (valid or not).
   std::pair<Hash, uint64_t> hashPath(const StorePath& path);
 
@@ -92,7 +92,7 @@ private:
   LocalStoreConfig config_;
   AutoCloseFd bigLock_;
   std::unique_ptr<StoreDb> db_;
+  std::unique_ptr<TempRoots> tempRoots_;
 };
 
 } // namespace nixpp
-  std::unique_ptr<TempRoots> tempRoots_;

@@ -84,15 +84,15 @@ public:
   // With `repair`, fixes what it can. Not supported by every store (throws Error).
   virtual VerifyResult verifyStore(bool checkContents, Repair repair) = 0;
 
-protected:
-  explicit Store(StoreDir dir) : storeDir_(std::move(dir)) {}
-
-private:
   // --- Garbage collection ---
   // Protects `path` from the garbage collector until this process exits (store/temp_roots.h).
   // Call it before checking that a path is valid and using it. No-op for stores without a GC.
   virtual void addTempRoot(const StorePath& path) { (void)path; }
 
+protected:
+  explicit Store(StoreDir dir) : storeDir_(std::move(dir)) {}
+
+private:
   StoreDir storeDir_;
 };
 
