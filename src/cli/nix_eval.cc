@@ -83,6 +83,7 @@ int nixEvalCommand(Strings args) {
   if (impure) settings.pureEval = false;
   EvalSettings evalSettings;
   if (settings.experimentalFeatures.count("pipe-operators")) evalSettings.lexer.pipeOperators = true;
+  evalSettings.experimentalFeatures.insert(settings.experimentalFeatures.begin(), settings.experimentalFeatures.end());
   evalSettings.pureEval = settings.pureEval;
   evalSettings.showTrace = showTrace;
   evalSettings.home = getEnv("HOME");

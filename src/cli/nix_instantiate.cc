@@ -136,8 +136,10 @@ int nixInstantiateMain(Strings args) {
   EvalSettings evalSettings;
   CommonFlags common(Frontend::legacy);
   auto addFeatures = [&](const std::string& v) {
-    for (auto& f : tokenizeString(v))
+    for (auto& f : tokenizeString(v)) {
       if (f == "pipe-operators") lexerOpts.pipeOperators = true;
+      evalSettings.experimentalFeatures.insert(f);
+    }
   };
   while (ap.next()) {
     const std::string& a = ap.arg();
@@ -189,6 +191,7 @@ int nixInstantiateMain(Strings args) {
   if (!parseOnly) {
     Settings settings = common.load(SettingsHost::real(), std::cerr);
     if (settings.experimentalFeatures.count("pipe-operators")) lexerOpts.pipeOperators = true;
+    evalSettings.experimentalFeatures.insert(settings.experimentalFeatures.begin(), settings.experimentalFeatures.end());
     evalSettings.lexer = lexerOpts;
     evalSettings.home = getEnv("HOME");
     evalSettings.nixPath = makeNixPath(includes, currentDir());

@@ -262,6 +262,7 @@ int nixReplCommand(Strings args) {
   settings.pureEval = false;
   EvalSettings evalSettings;
   if (settings.experimentalFeatures.count("pipe-operators")) evalSettings.lexer.pipeOperators = true;
+  evalSettings.experimentalFeatures.insert(settings.experimentalFeatures.begin(), settings.experimentalFeatures.end());
   evalSettings.showTrace = showTrace;
   evalSettings.home = getEnv("HOME");
   std::string cwd = currentDir();

@@ -38,6 +38,7 @@ struct PrimOp {
   uint32_t arity;
   PrimOpFun fun;
   Symbol symbol;     // set when installed
+  std::string feature;  // the experimental feature it needs ("" for none)
 };
 
 // The builtins to install in an EvalState. Registration order does not matter.
@@ -47,12 +48,20 @@ public:
     std::string name;
     ConstantInit init;
   };
-  void add(std::string_view name, uint32_t arity, PrimOpFun fun) { primOps.push_back({std::string(name), arity, fun, {}}); }
+  // `feature`: the experimental feature without which the builtin does not exist (Nix's
+  // PrimOp::experimentalFeature), e.g. "flakes" for parseFlakeRef.
+  void add(std::string_view name, uint32_t arity, PrimOpFun fun, std::string_view feature = {}) {
+    primOps.push_back({std::string(name), arity, fun, {}, std::string(feature)});
+  }
   void addConstant(std::string_view name, ConstantInit init) { constants.push_back({std::string(name), init}); }
 
   std::vector<PrimOp> primOps;
   std::vector<Constant> constants;
 };
+
+// Nix's `<` (builtins.lessThan, sort order of genericClosure keys): numbers, strings, paths,
+// lists lexicographically; throws EvalError "cannot compare ..." otherwise (builtins/core.cc).
+bool lessThan(EvalState& st, Value& a, Value& b, PosIdx pos);
 
 // Every builtin nixpp has (builtins/registry.cc calls each theme's register function).
 void registerAllBuiltins(BuiltinTable& t);
@@ -72,5 +81,6 @@ void registerXmlBuiltins(BuiltinTable& t);      // builtins/xml.cc: toXML
 void registerHashBuiltins(BuiltinTable& t);     // builtins/hash.cc: hashString, hashFile, convertHash
 void registerSortBuiltins(BuiltinTable& t);     // builtins/sort.cc: sort, partition, groupBy
 void registerFetchBuiltins(BuiltinTable& t);    // builtins/fetch.cc: fetchurl, fetchTarball, fetchGit, fetchTree
+void registerFlakeRefBuiltins(BuiltinTable& t); // builtins/flakeref.cc: parseFlakeRef, flakeRefToString
 
 } // namespace nixpp

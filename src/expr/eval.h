@@ -40,6 +40,10 @@ struct EvalSettings {
                                      // (capped by the stack's rlimit)
   size_t maxCallDepth = 10000;       // --max-call-depth
   bool showTrace = false;            // collect "… while ..." frames (costs only on errors)
+  // Enabled experimental features ("flakes", "parse-toml-timestamps", ...): builtins gated by
+  // one (BuiltinTable::add's `feature`) exist only when it is enabled, as in Nix.
+  std::set<std::string> experimentalFeatures;
+  bool hasFeature(std::string_view f) const { return experimentalFeatures.count(std::string(f)) > 0; }
 };
 
 // Errors of evaluation, by kind (all EvalError: message + position + trace).
@@ -79,7 +83,10 @@ public:
   // `import path`: evaluates the file once per path (cached) into `v`.
   void evalFile(const std::string& path, Value& v);
   // Resolves `<name>` against settings.nixPath, as __findFile does. Throws if not found.
+  // "nix/NAME" is Nix's corepkg /__corepkgs__/NAME (not searched for, as in Nix 2.8).
   std::string findFile(std::string_view name, PosIdx pos);
+  // The Nix source of a corepkg path ("/__corepkgs__/fetchurl.nix"), or null (expr/corepkgs.cc).
+  static const char* corepkgSource(std::string_view path);
 
   // --- evaluation ---
   // Evaluates `e` (bound in the base environment) to WHNF.

@@ -476,6 +476,7 @@ void EvalState::createBaseEnv() {
     else if (auto j = slotOf.find("__" + n); j != slotOf.end()) baseEnv_->values[j->second] = v;
   };
   for (auto& p : table.primOps) {
+    if (!p.feature.empty() && !settings.hasFeature(p.feature)) continue;
     primOps_.push_back(std::make_unique<PrimOp>(p));
     primOps_.back()->symbol = symbol(p.name);
     auto* v = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
@@ -495,7 +496,7 @@ void EvalState::createBaseEnv() {
   for (size_t i = 0; i < names.size(); ++i) {
     if (baseEnv_->values[i]) continue;
     std::string n(names[i].starts_with("__") ? names[i].substr(2) : names[i]);
-    primOps_.push_back(std::make_unique<PrimOp>(PrimOp{n, 1, primNotImplemented, symbol(n)}));
+    primOps_.push_back(std::make_unique<PrimOp>(PrimOp{n, 1, primNotImplemented, symbol(n), {}}));
     auto* v = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
     v->mkPrimOp(primOps_.back().get());
     baseEnv_->values[i] = v;
@@ -527,12 +528,13 @@ static std::string dirOfPath(const std::string& p) {
 
 Expr* EvalState::parseExprFromFile(const std::string& path0) {
   std::string path = path0;
-  if (io.pathExists(path) && io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
+  const char* corepkg = corepkgSource(path);
+  if (!corepkg && io.pathExists(path) && io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
   if (auto i = parseCache_.find(path); i != parseCache_.end()) return i->second;
   Origin origin;
   origin.kind = Origin::Kind::File;
   origin.path = path;
-  origin.source = std::make_shared<std::string>(io.readFile(path));
+  origin.source = std::make_shared<std::string>(corepkg ? std::string(corepkg) : io.readFile(path));
   uint32_t nr = positions.addOrigin(std::move(origin));
   arenas_.push_back(std::make_unique<Arena>());
   ParseContext ctx{symbols, positions, *arenas_.back(), dirOfPath(path), settings.home, settings.lexer};
@@ -570,6 +572,7 @@ void EvalState::evalFile(const std::string& path, Value& v) {
 }
 
 std::string EvalState::findFile(std::string_view name, PosIdx pos) {
+  if (name.starts_with("nix/")) return "/__corepkgs__/" + std::string(name.substr(4));
   for (auto& entry : settings.nixPath) {
     std::string prefix, path = entry;
     if (auto eq = entry.find('='); eq != std::string::npos) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "format/derivation.h"
 #include "format/hash.h"
@@ -74,14 +75,30 @@ std::string StoreEvalIo::readLink(const std::string& path) {
   return std::string(buf, size_t(n));
 }
 
+// The paths below `dir` that `filter` rejects, asking it about every entry of `dir` and of the
+// accepted directories below it (in name order, as Nix's dumpPath does), never about `dir` itself.
+// Runs on the evaluator's thread: the filter is a Nix function.
+static void collectRejected(StoreEvalIo& io, const std::string& dir, const EvalIo::PathFilter& filter,
+                            std::unordered_set<std::string>& rejected) {
+  for (auto& e : io.readDirectory(dir)) {
+    std::string child = dir + "/" + e.name;
+    if (!filter(child, e.type)) rejected.insert(child);
+    else if (e.type == EvalIo::FileType::Directory) collectRejected(io, child, filter, rejected);
+  }
+}
+
 std::string StoreEvalIo::copyPathToStore(const std::string& path, std::string_view name, bool recursive,
                                          const PathFilter* filter) {
-  if (filter) throw Error("copying a filtered path to the store is not implemented yet in nixpp");
+  // A filtered tree: the Nix filter is asked first, then the NAR is made without what it rejected.
+  std::unordered_set<std::string> rejected;
+  if (filter && recursive && fileType(path) == FileType::Directory) collectRejected(*this, path, *filter, rejected);
+  nixpp::PathFilter keep;
+  if (!rejected.empty()) keep = [&rejected](const std::string& p) { return !rejected.count(p); };
   if (writes_ == StoreWrites::readOnly) {
     // The path the copy would get: the hash of the NAR (recursive) or of the file (flat).
     HashSink sink(HashAlgo::sha256);
     if (recursive) {
-      dumpPath(path, sink);
+      dumpPath(path, sink, keep);
     } else {
       AutoCloseFd fd = openFile(path, O_RDONLY);
       FdSource(fd.get()).drainInto(sink);
@@ -89,6 +106,13 @@ std::string StoreEvalIo::copyPathToStore(const std::string& path, std::string_vi
     StoreDir dir(storeDir_);
     auto method = recursive ? FileIngestionMethod::recursive : FileIngestionMethod::flat;
     return dir.printPath(dir.makeFixedOutputPath(method, sink.finish().first, name));
+  }
+  if (keep) {
+    // Filtered sources are small: the NAR is made in memory, then added.
+    StringSink nar;
+    dumpPath(path, nar, keep);
+    StringSource in(nar.s);
+    return store().storeDir().printPath(store().addToStoreFromDump(in, name, ContentAddressMethod::nar, HashAlgo::sha256));
   }
   StorePath p = store().addPathToStore(path, name, recursive ? ContentAddressMethod::nar : ContentAddressMethod::flat);
   return store().storeDir().printPath(p);

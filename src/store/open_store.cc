@@ -1,5 +1,6 @@
 #include "store/open_store.h"
 
+#include "store/dummy_store.h"
 #include "store/local_store.h"
 #include "store/settings.h"
 #include "store/store_url.h"
@@ -14,6 +15,7 @@ std::unique_ptr<Store> openStore(const Settings& settings, const std::string& ur
     auto root = u.params.count("root") ? u.params.at("root") : std::string();
     return std::make_unique<LocalStore>(LocalStoreConfig::make(settings, root));
   }
+  if (u.scheme == "dummy") return makeDummyStore(settings.storeDir);
   throw Error("store type '" + url + "' is not supported yet");
 }
 

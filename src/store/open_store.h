@@ -11,6 +11,7 @@ namespace nixpp {
 
 struct Settings;
 
+// "dummy://" opens an empty store that refuses writes (store/dummy_store.h).
 // "auto", "local", "local?root=DIR" and a bare path (a chroot store) open a LocalStore. Every
 // other kind (daemon, unix://, file://, http(s)://, ssh://...) throws Error
 // "store type '<url>' is not supported yet"; an unparsable URL throws BadStoreUrl.

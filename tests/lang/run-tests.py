@@ -3,9 +3,11 @@
 
 Each DIR holds tests named parse-okay-*.nix, parse-fail-*.nix, eval-okay-*.nix and
 eval-fail-*.nix with their expected outputs (.exp, .err.exp, .exp.xml, .flags, .postprocess,
-.exp-disabled). As in Nix's runner, DIR is visible as ./lang from the working directory, the
-working directory is replaced by /pwd in outputs, and the environment is TEST_VAR=foo,
-NIX_PATH=lang/dir3:lang/dir4, HOME=/fake-home.
+.exp-disabled). As in Nix's runner, DIR is visible as ./lang (a bind mount where possible, else
+a symlink) from the working directory, the working directory is replaced by /pwd in outputs, and
+the environment is TEST_VAR=foo,
+NIX_PATH=lang/dir3:lang/dir4, HOME=/fake-home, NIX_REMOTE=dummy:// with NIX_STORE_DIR=/nix/store,
+and the experimental features nix-command, flakes and fetch-tree enabled through NIX_CONFIG.
 
 Prints per category "N passed, N failed" (and the stricter error-text figure), then the overall
 "N passed, N failed" alone on the last line. Exit status 1 if a --require-all category has a
@@ -26,6 +28,19 @@ def read(path):
         return f.read()
 
 
+def can_bind_mount(tmp):
+    """Whether this process may bind-mount in a private mount namespace (root, or user namespaces)."""
+    probe = os.path.join(tmp, "probe")
+    os.mkdir(probe)
+    try:
+        return subprocess.run(["unshare", "--mount", "--propagation", "private", "mount", "--bind", tmp, probe],
+                              capture_output=True).returncode == 0
+    except OSError:
+        return False
+    finally:
+        os.rmdir(probe)
+
+
 def run_one(args, tmp, test_dir, cat, name, timeout):
     """Returns (passed, strict_passed_or_None, detail)."""
     lang = os.path.join(tmp, "lang")
@@ -35,9 +50,13 @@ def run_one(args, tmp, test_dir, cat, name, timeout):
         "NIX_PATH": "lang/dir3:lang/dir4",
         "HOME": "/fake-home",
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "NIX_STORE_DIR": os.path.join(tmp, "store"),
+        # As Nix's runner (tests/functional/lang/test.py): the store is dummy:// over /nix/store,
+        # so expected outputs show /nix/store paths and nothing is read or written there.
+        "NIX_REMOTE": "dummy://",
+        "NIX_STORE_DIR": "/nix/store",
         "NIX_STATE_DIR": os.path.join(tmp, "state"),
         "NIX_CONF_DIR": os.path.join(tmp, "etc"),
+        "NIX_CONFIG": "experimental-features = nix-command flakes fetch-tree",
     }
     flags = []
     if os.path.exists(base + ".flags"):
@@ -54,6 +73,11 @@ def run_one(args, tmp, test_dir, cat, name, timeout):
     else:
         cmd = [args.nix_instantiate] + (flags or ["--eval", "--strict", "--show-trace"]) + ["lang/" + name + ".nix"]
     try:
+        if args.bind_lang:
+            # ./lang is a real directory (bind-mounted in a private mount namespace), as in Nix's
+            # runner: `builtins.path { path = ./.; }` must copy a directory, not a symlink.
+            cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                   'mount --bind "$0" lang && exec "$@"', test_dir] + cmd
         p = subprocess.run(cmd, input=stdin, cwd=tmp, env=env, capture_output=True, timeout=timeout)
         out, err, rc = p.stdout, p.stderr, p.returncode
     except subprocess.TimeoutExpired:
@@ -112,7 +136,11 @@ def main():
         names = sorted(f[:-4] for f in os.listdir(d) if f.endswith(".nix"))
         tmp = tempfile.mkdtemp(prefix="nixpp-lang-")
         try:
-            os.symlink(d, os.path.join(tmp, "lang"))
+            args.bind_lang = can_bind_mount(tmp)
+            if args.bind_lang:
+                os.mkdir(os.path.join(tmp, "lang"))
+            else:
+                os.symlink(d, os.path.join(tmp, "lang"))
             for sub in ("out", "store", "state", "etc"):
                 os.mkdir(os.path.join(tmp, sub))
             with open(os.path.join(tmp, "etc", "nix.conf"), "w") as f:

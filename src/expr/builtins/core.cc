@@ -12,6 +12,37 @@
 
 namespace nixpp {
 
+// Nix's `<`: numbers, strings, paths, lists (lexicographic).
+bool lessThan(EvalState& st, Value& a, Value& b, PosIdx pos) {
+  st.forceValue(a, pos);
+  st.forceValue(b, pos);
+  auto ta = a.type(), tb = b.type();
+  if (ta == ValueType::Int && tb == ValueType::Int) return a.integer() < b.integer();
+  if ((ta == ValueType::Int || ta == ValueType::Float) && (tb == ValueType::Int || tb == ValueType::Float)) {
+    double x = ta == ValueType::Int ? double(a.integer()) : a.fpoint();
+    double y = tb == ValueType::Int ? double(b.integer()) : b.fpoint();
+    return x < y;
+  }
+  if (ta == ValueType::String && tb == ValueType::String) return a.string_view() < b.string_view();
+  if (ta == ValueType::Path && tb == ValueType::Path) return a.path()->view() < b.path()->view();
+  if (ta == ValueType::List && tb == ValueType::List) {
+    for (size_t i = 0;; ++i) {
+      if (i == b.listSize()) return false;
+      if (i == a.listSize()) return true;
+      if (!st.eqValues(*a.listElems()[i], *b.listElems()[i], pos, ""))
+        return lessThan(st, *a.listElems()[i], *b.listElems()[i], pos);
+    }
+  }
+  if (ta == tb)
+    throw EvalError("cannot compare " + st.showType(a) + " with " + st.showType(b) +
+                        "; values of that type are incomparable (values are " + printValueForError(st, a) + " and " +
+                        printValueForError(st, b) + ")",
+                    st.pos(pos));
+  throw EvalError("cannot compare " + st.showType(a) + " with " + st.showType(b) + "; values are " +
+                      printValueForError(st, a) + " and " + printValueForError(st, b),
+                  st.pos(pos));
+}
+
 namespace {
 
 // --- arithmetic ---
@@ -70,37 +101,6 @@ void primDiv(EvalState& st, PosIdx pos, Value** args, Value& v) {
   if (a == INT64_MIN && b == -1)
     throw EvalError("integer overflow in dividing " + std::to_string(a) + " / " + std::to_string(b), st.pos(pos));
   v.mkInt(a / b);
-}
-
-// Nix's `<`: numbers, strings, paths, lists (lexicographic).
-bool lessThan(EvalState& st, Value& a, Value& b, PosIdx pos) {
-  st.forceValue(a, pos);
-  st.forceValue(b, pos);
-  auto ta = a.type(), tb = b.type();
-  if (ta == ValueType::Int && tb == ValueType::Int) return a.integer() < b.integer();
-  if ((ta == ValueType::Int || ta == ValueType::Float) && (tb == ValueType::Int || tb == ValueType::Float)) {
-    double x = ta == ValueType::Int ? double(a.integer()) : a.fpoint();
-    double y = tb == ValueType::Int ? double(b.integer()) : b.fpoint();
-    return x < y;
-  }
-  if (ta == ValueType::String && tb == ValueType::String) return a.string_view() < b.string_view();
-  if (ta == ValueType::Path && tb == ValueType::Path) return a.path()->view() < b.path()->view();
-  if (ta == ValueType::List && tb == ValueType::List) {
-    for (size_t i = 0;; ++i) {
-      if (i == b.listSize()) return false;
-      if (i == a.listSize()) return true;
-      if (!st.eqValues(*a.listElems()[i], *b.listElems()[i], pos, ""))
-        return lessThan(st, *a.listElems()[i], *b.listElems()[i], pos);
-    }
-  }
-  if (ta == tb)
-    throw EvalError("cannot compare " + st.showType(a) + " with " + st.showType(b) +
-                        "; values of that type are incomparable (values are " + printValueForError(st, a) + " and " +
-                        printValueForError(st, b) + ")",
-                    st.pos(pos));
-  throw EvalError("cannot compare " + st.showType(a) + " with " + st.showType(b) + "; values are " +
-                      printValueForError(st, a) + " and " + printValueForError(st, b),
-                  st.pos(pos));
 }
 
 template <int Op>
@@ -246,7 +246,8 @@ std::string realisePath(EvalState& st, PosIdx pos, Value& v, std::string_view ct
 
 void primImport(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string path = realisePath(st, pos, *args[0], "while evaluating the first argument passed to builtins.import");
-  if (!st.io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", st.pos(pos));
+  if (!EvalState::corepkgSource(path) && !st.io.pathExists(path))
+    throw EvalError("path '" + path + "' does not exist", st.pos(pos));
   st.evalFile(path, v);
 }
 
@@ -271,6 +272,7 @@ void primScopedImport(EvalState& st, PosIdx pos, Value** args, Value& v) {
 void primFindFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.findFile");
   std::string_view name = st.forceStringNoCtx(*args[1], pos, "while evaluating the second argument passed to builtins.findFile");
+  if (name.starts_with("nix/")) return st.mkPath(v, "/__corepkgs__/" + std::string(name.substr(4)));
   // Search the list given (entries { prefix; path; }).
   for (size_t i = 0; i < args[0]->listSize(); ++i) {
     Bindings* e = st.forceAttrs(*args[0]->listElems()[i], pos, "while evaluating an element of the list passed to builtins.findFile");

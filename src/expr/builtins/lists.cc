@@ -1,7 +1,10 @@
 // expr/builtins/lists.cc: builtins on lists (the common ones; sorting and grouping live in
 // their own theme).
+#include <set>
+
 #include "expr/builtins.h"
 #include "expr/eval.h"
+#include "expr/print.h"
 
 namespace nixpp {
 
@@ -188,14 +191,22 @@ void primGenericClosure(EvalState& st, PosIdx pos, Value** args, Value& v) {
   Value keep;  // keeps `work` items reachable for the GC
   keep = *start->value;
   std::vector<Value*> result;
-  std::vector<Value*> keys;
-  auto seen = [&](Value& k) {
-    for (Value* x : keys)
-      if (x->type() == k.type()) {
-        if (st.eqValues(*x, k, pos, "")) return true;
-      }
-    return false;
+  // Keys seen so far, ordered by Nix's `<` as Nix's std::set<Value*, CompareValues>: keys that
+  // cannot be compared (a string and an integer, two sets) are an error naming both elements.
+  struct Keyed {
+    Value* key;
+    Value* elem;
   };
+  auto cmp = [&](const Keyed& a, const Keyed& b) {
+    try {
+      return lessThan(st, *a.key, *b.key, pos);
+    } catch (EvalError& e) {
+      e.addTrace(Pos{}, "with element " + printValueForError(st, *b.elem));
+      e.addTrace(Pos{}, "while comparing element " + printValueForError(st, *a.elem));
+      throw;
+    }
+  };
+  std::set<Keyed, decltype(cmp)> doneKeys(cmp);
   Value resultList;
   size_t i = 0;
   while (i < work.size()) {
@@ -204,8 +215,7 @@ void primGenericClosure(EvalState& st, PosIdx pos, Value** args, Value& v) {
     auto* k = eb->get(key);
     if (!k) throw EvalError("attribute 'key' missing", st.pos(pos));
     st.forceValue(*k->value, pos);
-    if (seen(*k->value)) continue;
-    keys.push_back(k->value);
+    if (!doneKeys.insert({k->value, e}).second) continue;
     result.push_back(e);
     Value* res = st.allocValue();
     st.callFunction(*op->value, *e, *res, pos);

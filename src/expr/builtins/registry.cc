@@ -18,6 +18,7 @@ void registerAllBuiltins(BuiltinTable& t) {
   registerHashBuiltins(t);
   registerSortBuiltins(t);
   registerFetchBuiltins(t);
+  registerFlakeRefBuiltins(t);
 }
 
 } // namespace nixpp

@@ -12,8 +12,7 @@ namespace {
 
 // Whether dates and times become { _type = "timestamp"; value = "..."; } (Nix's experimental
 // feature parse-toml-timestamps) instead of an error.
-// TODO: read it from EvalSettings once the front-end passes experimental features down.
-bool timestampsEnabled(const EvalState&) { return false; }
+bool timestampsEnabled(const EvalState& st) { return st.settings.hasFeature("parse-toml-timestamps"); }
 
 // Not an EvalError: fromTOML reports every failure as "while parsing TOML: <what>".
 struct TomlFailure : std::runtime_error {
