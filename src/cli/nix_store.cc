@@ -12,6 +12,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
+#include "cli/gc_cli.h"
 #include "cli/store_cli.h"
 #include "format/derivation.h"
 #include "store/build/build.h"
@@ -163,6 +164,7 @@ int opQuery(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
     else if (f == "--graph") query = qGraph;
     else if (f == "--hash") query = qHash;
     else if (f == "--size") query = qSize;
+    else if (f == "--roots") query = qRoots;
     else if (f == "--use-output" || f == "-u") useOutput = true;
     else if (f == "--include-outputs") includeOutputs = true;
     else usage("unknown flag '" + f + "'");
@@ -233,6 +235,13 @@ int opQuery(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
       for (auto& a : opArgs)
         for (auto& p : maybeUseOutputs(store, followLinksToStorePath(store, a), useOutput)) roots.insert(p);
       printDotGraph(store, roots);
+      break;
+    }
+    case qRoots: {
+      StorePathSet paths;
+      for (auto& a : opArgs)
+        for (auto& p : maybeUseOutputs(store, followLinksToStorePath(store, a), useOutput)) paths.insert(p);
+      printRootsOf(storeRef, paths);
       break;
     }
     default:
@@ -450,6 +459,9 @@ const Operation operations[] = {
     {"--realise", "-r", opRealise, "--realise/-r PATH...  build derivations and print their outputs"},
     {"--read-log", "-l", opReadLog, "--read-log/-l PATH...  print the build log of derivations"},
     {"--import", "", opImport, "--import           import paths from --export output on stdin"},
+    {"--gc", "", nixStoreOpGc, "--gc [--print-roots|--print-live|--print-dead] [--max-freed N]  collect garbage"},
+    {"--delete", "", nixStoreOpDelete, "--delete [--ignore-liveness] PATH...  delete paths no root holds"},
+    {"--optimise", "", nixStoreOpOptimise, "--optimise         replace identical files by hard links"},
 };
 
 void printHelp() {
@@ -490,6 +502,7 @@ int nixStoreMain(Strings args) {
       op = found;
     } else if (!common.handle(p)) {
       opFlags.push_back(arg);
+      if (arg == "--max-freed") opFlags.push_back(p.value());  // as Nix: the one flag with a value
     }
   }
   if (!op) usage("no operation specified");

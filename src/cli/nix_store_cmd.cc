@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
+#include "cli/gc_cli.h"
 #include "cli/store_cli.h"
 #include "store/local_store.h"
 #include "sys/file.h"
@@ -95,6 +96,8 @@ int nixStoreCommand(Strings args) {
   if (sub == "add-file") return storeAdd(std::move(rest), "nix store add-file", ContentAddressMethod::flat);
   if (sub == "add-path") return storeAdd(std::move(rest), "nix store add-path", ContentAddressMethod::nar);
   if (sub == "dump-path") return storeDumpPath(std::move(rest));
+  if (sub == "gc") return nixStoreGcCommand(std::move(rest));
+  if (sub == "optimise") return nixStoreOptimiseCommand(std::move(rest));
   if (sub == "--help") {
     std::cout << "Usage: nix store cat|add-file|add-path|dump-path ...\n";
     return 0;
