@@ -20,6 +20,8 @@
 
 namespace nixpp {
 
+struct Value;
+
 // A bump allocator for AST nodes and their strings. Destructors of non-trivial objects run when
 // the arena dies (in reverse order). Not thread-safe.
 class Arena {
@@ -66,17 +68,19 @@ struct Expr {
 
 struct ExprInt : Expr {
   int64_t n;
+  Value* value = nullptr;  // the evaluator's constant Value, made on first use (never written after)
   explicit ExprInt(int64_t v) : Expr(ExprKind::Int), n(v) {}
 };
 
 struct ExprFloat : Expr {
   double f;
+  Value* value = nullptr;  // as ExprInt::value
   explicit ExprFloat(double v) : Expr(ExprKind::Float), f(v) {}
 };
 
 struct ExprString : Expr {
   std::string_view s;  // in the arena
-  const void* value = nullptr;  // the evaluator's cached NixString (expr/value.h)
+  Value* value = nullptr;  // the evaluator's constant string Value, made on first use
   explicit ExprString(std::string_view v) : Expr(ExprKind::String), s(v) {}
 };
 
@@ -84,7 +88,7 @@ struct ExprString : Expr {
 // against $HOME).
 struct ExprPath : Expr {
   std::string_view path;
-  const void* value = nullptr;  // the evaluator's cached NixString (expr/value.h)
+  Value* value = nullptr;  // the evaluator's constant path Value, made on first use
   explicit ExprPath(std::string_view p) : Expr(ExprKind::Path), path(p) {}
 };
 

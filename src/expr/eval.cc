@@ -41,11 +41,38 @@ Value* EvalState::maybeThunk(Env& env, Expr* e) {
   case ExprKind::Int:
   case ExprKind::Float:
   case ExprKind::String:
-  case ExprKind::Path: {
-    Value* v = allocValue();
-    eval(env, e, *v);
-    return v;
+// A NixString outside the collected heap (it lives as long as the AST that holds it).
+static const NixString* permanentString(std::string_view s) {
+  auto* ns = static_cast<NixString*>(GC_MALLOC_ATOMIC_UNCOLLECTABLE(sizeof(NixString) + s.size() + 1));
+  ns->size = s.size();
+  std::memcpy(const_cast<char*>(ns->data()), s.data(), s.size());
+  const_cast<char*>(ns->data())[s.size()] = 0;
+  return ns;
+}
+
+// The Value of a literal (int, float, string, path), made once per AST node and shared by every
+// evaluation of it: such a Value is never a thunk, so nothing ever overwrites it. Uncollectable
+// (scanned, never freed), like the AST.
+static Value* constantValue(Expr* e) {
+  Value** slot;
+  switch (e->kind) {
+  case ExprKind::Int: slot = &static_cast<ExprInt*>(e)->value; break;
+  case ExprKind::Float: slot = &static_cast<ExprFloat*>(e)->value; break;
+  case ExprKind::String: slot = &static_cast<ExprString*>(e)->value; break;
+  default: slot = &static_cast<ExprPath*>(e)->value; break;
   }
+  if (*slot) return *slot;
+  auto* v = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
+  switch (e->kind) {
+  case ExprKind::Int: v->mkInt(static_cast<ExprInt*>(e)->n); break;
+  case ExprKind::Float: v->mkFloat(static_cast<ExprFloat*>(e)->f); break;
+  case ExprKind::String: v->mkString(permanentString(static_cast<ExprString*>(e)->s)); break;
+  default: v->mkPath(permanentString(static_cast<ExprPath*>(e)->path)); break;
+  }
+  return *slot = v;
+}
+
+  case ExprKind::Path: return constantValue(e);
   case ExprKind::Var:
     if (Value* v = lookupVar(*this, &env, static_cast<ExprVar&>(*e), true)) return v;
     break;
@@ -208,30 +235,8 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
   switch (e->kind) {
   case ExprKind::Int: v.mkInt(static_cast<ExprInt*>(e)->n); return;
   case ExprKind::Float: v.mkFloat(static_cast<ExprFloat*>(e)->f); return;
-  case ExprKind::String: {
-    auto* s = static_cast<ExprString*>(e);
-    if (!s->value) {
-      auto* ns = static_cast<NixString*>(GC_MALLOC_ATOMIC_UNCOLLECTABLE(sizeof(NixString) + s->s.size() + 1));
-      ns->size = s->s.size();
-      std::memcpy(const_cast<char*>(ns->data()), s->s.data(), s->s.size());
-      const_cast<char*>(ns->data())[s->s.size()] = 0;
-      s->value = ns;
-    }
-    v.mkString(static_cast<const NixString*>(s->value));
-    return;
-  }
-  case ExprKind::Path: {
-    auto* p = static_cast<ExprPath*>(e);
-    if (!p->value) {
-      auto* ns = static_cast<NixString*>(GC_MALLOC_ATOMIC_UNCOLLECTABLE(sizeof(NixString) + p->path.size() + 1));
-      ns->size = p->path.size();
-      std::memcpy(const_cast<char*>(ns->data()), p->path.data(), p->path.size());
-      const_cast<char*>(ns->data())[p->path.size()] = 0;
-      p->value = ns;
-    }
-    v.mkPath(static_cast<const NixString*>(p->value));
-    return;
-  }
+  case ExprKind::String:
+  case ExprKind::Path: v = *constantValue(e); return;
   case ExprKind::Var: {
     auto& var = static_cast<ExprVar&>(*e);
     Value* slot = lookupVar(*this, &env, var, false);
