@@ -177,9 +177,14 @@ StoreDb::StoreDb(const std::string& dbFile, StoreDir storeDir, bool create)
       stmtAddRef_(db_, "insert or replace into Refs (referrer, reference) values (?, ?)") {}
 
 std::optional<int64_t> StoreDb::queryId(const StorePath& path) {
+  // Each cached statement is reset once read: a statement left on a row keeps its read
+  // transaction open, so the connection would go on seeing that old snapshot of the database
+  // (missing what other processes registered since) and fail to start a write transaction.
   auto& s = stmtQueryId_.reset().bind(1, storeDir_.printPath(path));
-  if (!s.step()) return std::nullopt;
-  return s.int64(0);
+  std::optional<int64_t> id;
+  if (s.step()) id = s.int64(0);
+  s.reset();
+  return id;
 }
 
 bool StoreDb::isValidPath(const StorePath& path) { return queryId(path).has_value(); }
@@ -196,8 +201,10 @@ std::optional<ValidPathInfo> StoreDb::queryPathInfo(const StorePath& path) {
   info.ultimate = s.int64(5) != 0;
   for (auto& sig : tokenizeString(s.text(6), " ")) info.sigs.insert(sig);
   if (!s.isNull(7) && !s.text(7).empty()) info.ca = ContentAddress::parse(s.text(7));
+  s.reset();
   auto& r = stmtQueryReferences_.reset().bind(1, id);
   while (r.step()) info.references.insert(storeDir_.parsePath(r.text(0)));
+  r.reset();
   return info;
 }
 
