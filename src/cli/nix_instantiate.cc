@@ -193,6 +193,7 @@ int nixInstantiateMain(Strings args) {
     if (settings.experimentalFeatures.count("pipe-operators")) lexerOpts.pipeOperators = true;
     evalSettings.experimentalFeatures.insert(settings.experimentalFeatures.begin(), settings.experimentalFeatures.end());
     evalSettings.lexer = lexerOpts;
+    evalSettings.pureEval = settings.pureEval;
     evalSettings.home = getEnv("HOME");
     evalSettings.nixPath = makeNixPath(includes, currentDir());
     bool readStdin = !fromExpr && files.size() == 1 && files[0] == "-";

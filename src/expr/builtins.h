@@ -44,16 +44,20 @@ struct PrimOp {
 // The builtins to install in an EvalState. Registration order does not matter.
 class BuiltinTable {
 public:
+  enum class Purity { pure, impure };  // impure constants do not exist in pure evaluation
   struct Constant {
     std::string name;
     ConstantInit init;
+    Purity purity = Purity::pure;
   };
   // `feature`: the experimental feature without which the builtin does not exist (Nix's
   // PrimOp::experimentalFeature), e.g. "flakes" for parseFlakeRef.
   void add(std::string_view name, uint32_t arity, PrimOpFun fun, std::string_view feature = {}) {
     primOps.push_back({std::string(name), arity, fun, {}, std::string(feature)});
   }
-  void addConstant(std::string_view name, ConstantInit init) { constants.push_back({std::string(name), init}); }
+  void addConstant(std::string_view name, ConstantInit init, Purity purity = Purity::pure) {
+    constants.push_back({std::string(name), init, purity});
+  }
 
   std::vector<PrimOp> primOps;
   std::vector<Constant> constants;

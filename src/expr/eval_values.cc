@@ -487,6 +487,7 @@ void EvalState::createBaseEnv() {
   bind("builtins", builtins_);
   std::vector<std::pair<BuiltinTable::Constant*, Value*>> constants;
   for (auto& c : table.constants) {
+    if (c.purity == BuiltinTable::Purity::impure && settings.pureEval) continue;
     auto* v = static_cast<Value*>(GC_MALLOC_UNCOLLECTABLE(sizeof(Value)));
     v->mkNull();
     bind(c.name, v);

@@ -19,9 +19,7 @@ struct XmlWriter {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '&': out += "&amp;"; break;
-      case '\n': out += "&#xA;"; break;
-      case '\r': out += "&#xD;"; break;
-      case '\t': out += "&#x9;"; break;
+      case '\n': out += "&#xA;"; break;  // as Nix: only newlines, not \r or \t
       default: out += c;
       }
     }
@@ -116,20 +114,12 @@ struct ToXml {
         w.close("derivation");
         return;
       }
-      if (b->size == 0) {
-        w.empty("attrs");
-        return;
-      }
-      w.open("attrs");
+      w.open("attrs");  // "<attrs>\n</attrs>" when empty, as Nix's XMLWriter
       attrs(b);
       w.close("attrs");
       return;
     }
     case ValueType::List:
-      if (v.listSize() == 0) {
-        w.empty("list");
-        return;
-      }
       w.open("list");
       for (size_t i = 0; i < v.listSize(); ++i) print(*v.listElems()[i], pos);
       w.close("list");

@@ -1,6 +1,7 @@
 // expr/builtins/core.cc: the builtins the language itself relies on: arithmetic and comparison
 // operators, types, control (throw, abort, seq, tryEval, trace), import and the search path, and
 // the constants (true, false, null, nixVersion, ...).
+#include <chrono>
 #include <cmath>
 #include <iostream>
 
@@ -237,6 +238,13 @@ void primToString(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.mkString(v, s, ctx);
 }
 
+// builtins.toPath (deprecated): an absolute path string, canonicalised (a string, not a path).
+void primToPath(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  NixStringContext ctx;
+  std::string p = st.coerceToPath(pos, *args[0], ctx, "while evaluating the first argument passed to builtins.toPath");
+  st.mkString(v, canonPath(p), ctx);
+}
+
 // --- import and the search path ---
 
 std::string realisePath(EvalState& st, PosIdx pos, Value& v, std::string_view ctxMsg) {
@@ -355,6 +363,7 @@ void registerCoreBuiltins(BuiltinTable& t) {
   t.add("trace", 2, primTrace);
   t.add("addErrorContext", 2, primAddErrorContext);
   t.add("toString", 1, primToString);
+  t.add("toPath", 1, primToPath);
   t.add("import", 1, primImport);
   t.add("scopedImport", 2, primScopedImport);
   t.add("findFile", 2, primFindFile);
@@ -367,6 +376,13 @@ void registerCoreBuiltins(BuiltinTable& t) {
   t.addConstant("nixVersion", [](EvalState& st, Value& v) { st.mkString(v, nixCompatVersion); });
   t.addConstant("langVersion", [](EvalState&, Value& v) { v.mkInt(6); });
   t.addConstant("storeDir", [](EvalState& st, Value& v) { st.mkString(v, st.io.storeDir()); });
+  // The time the evaluation started (seconds since the epoch); absent in pure evaluation.
+  t.addConstant(
+      "currentTime",
+      [](EvalState&, Value& v) {
+        v.mkInt(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      },
+      BuiltinTable::Purity::impure);
 }
 
 } // namespace nixpp

@@ -1,0 +1,1 @@
+builtins.parseFlakeRef "nosuchscheme:foo"
