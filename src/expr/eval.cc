@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "expr/parser.h"
 #include "expr/print.h"
@@ -15,6 +16,10 @@ namespace {
 
 std::string lambdaName(const EvalState& st, const ExprLambda& l) {
   return l.name ? "'" + std::string(st.name(l.name)) + "'" : "anonymous lambda";
+}
+
+std::string lambdaDisplayName(const EvalState& st, const ExprLambda& l) {
+  return l.name ? std::string(st.name(l.name)) : "anonymous lambda";
 }
 
 } // namespace
@@ -96,18 +101,86 @@ static Symbol attrNameOf(EvalState& st, Env& env, const AttrName& n) {
 
 static std::string showAttrPath(EvalState& st, Env& env, const AttrPath& path) {
   std::string out;
+  bool first = true;
   for (auto& n : path) {
-    if (!out.empty()) out += '.';
-    if (n.symbol) printIdentifier(st.name(n.symbol), out);
+    if (!first) out += '.';
+    first = false;
+    if (n.symbol) out += st.name(n.symbol);
     else {
       try {
-        printIdentifier(st.name(attrNameOf(st, env, n)), out);
+        out += st.name(attrNameOf(st, env, n));
       } catch (EvalError&) {
-        out += "\"${...}\"";
+        out += "\"${";
+        showExpr(*n.expr, st.symbols, out);
+        out += "}\"";
       }
     }
   }
   return out;
+}
+
+// Evaluates an operand, adding `ctx` ("in the left operand of '//'") at its position to any
+// error on the way, as Nix's operators do.
+static void evalOperand(EvalState& st, Env& env, Expr* e, Value& v, const char* ctx) {
+  try {
+    st.eval(env, e, v);
+  } catch (EvalError& err) {
+    st.addTrace(err, e->pos, ctx);
+    throw;
+  }
+}
+
+// An operand that must be a Boolean / set / list: evaluation and type errors get `ctx`.
+static bool evalBoolOperand(EvalState& st, Env& env, Expr* e, const char* ctx) {
+  Value v;
+  evalOperand(st, env, e, v, ctx);
+  if (v.type() != ValueType::Bool) st.typeError("a Boolean", v, e->pos, ctx);
+  return v.boolean();
+}
+
+static Bindings* evalAttrsOperand(EvalState& st, Env& env, Expr* e, Value& v, const char* ctx) {
+  evalOperand(st, env, e, v, ctx);
+  if (v.type() != ValueType::Attrs) st.typeError("a set", v, e->pos, ctx);
+  return v.attrs();
+}
+
+static void evalListOperand(EvalState& st, Env& env, Expr* e, Value& v, const char* ctx) {
+  evalOperand(st, env, e, v, ctx);
+  if (v.type() != ValueType::List) st.typeError("a list", v, e->pos, ctx);
+}
+
+// Nix's "Did you mean x?" for a name not found among `candidates`: the (at most 5) closest by
+// edit distance, at most 2 edits away.
+static std::string suggest(std::string_view query, const std::vector<std::string>& candidates) {
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t prev = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        size_t cur = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        prev = cur;
+      }
+    }
+    return row[b.size()];
+  };
+  std::set<std::pair<size_t, std::string>> ranked;
+  for (auto& c : candidates) ranked.emplace(distance(query, c), c);
+  std::vector<std::string> best;
+  for (auto& [d, c] : ranked) {
+    if (best.size() >= 5 || d > 2) break;
+    best.push_back(c);
+  }
+  if (best.empty()) return {};
+  std::string out = "Did you mean ";
+  if (best.size() > 1) out += "one of ";
+  for (size_t i = 0; i < best.size(); ++i) {
+    if (i > 0) out += i + 1 == best.size() ? " or " : ", ";
+    out += best[i];
+  }
+  return out + "?";
 }
 
 static Env* makeInheritFromEnv(EvalState& st, ExprAttrs& a, Env& evalIn) {
@@ -190,8 +263,8 @@ static void evalConcat(EvalState& st, Env& env, ExprConcatStrings& c, Value& v) 
   bool first = !c.forceString;
   for (auto& [pos, e] : c.es) {
     Value tmp;
-    st.eval(env, e, tmp);
-    st.forceValue(tmp, pos);
+    if (c.forceString) st.eval(env, e, tmp);
+    else evalOperand(st, env, e, tmp, "in an operand of '+'");
     if (first) {
       firstType = tmp.type();
       first = false;
@@ -254,28 +327,40 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
     auto& sel = static_cast<ExprSelect&>(*e);
     Value vTmp;
     Value* cur = &vTmp;
-    eval(env, sel.e, vTmp);
+    if (sel.def) eval(env, sel.e, vTmp);
+    else evalAttrsOperand(*this, env, sel.e, vTmp, "while selecting an attribute");
+    PosIdx pos2;  // where the attribute selected last was defined
+    Symbol name2;
     try {
       for (auto& n : sel.path) {
         Symbol name = attrNameOf(*this, env, n);
+        const Attr* a;
         if (sel.def) {
           forceValue(*cur, sel.pos);
-          const Attr* a = cur->type() == ValueType::Attrs ? cur->attrs()->get(name) : nullptr;
+          a = cur->type() == ValueType::Attrs ? cur->attrs()->get(name) : nullptr;
           if (!a) {
             eval(env, sel.def, v);
             return;
           }
-          cur = a->value;
         } else {
           Bindings* b = forceAttrs(*cur, sel.pos, "while selecting an attribute");
-          const Attr* a = b->get(name);
-          if (!a) throw EvalError("attribute '" + std::string(this->name(name)) + "' missing", pos(sel.pos));
-          cur = a->value;
+          a = b->get(name);
+          if (!a) {
+            EvalError err("attribute '" + std::string(this->name(name)) + "' missing", Pos{});
+            std::vector<std::string> names;
+            for (auto& x : *b) names.emplace_back(this->name(x.name));
+            err.suggestion = suggest(this->name(name), names);
+            throw err;
+          }
         }
+        cur = a->value;
+        pos2 = a->pos;
+        name2 = name;
       }
-      forceValue(*cur, sel.pos);
+      forceValue(*cur, pos2 ? pos2 : sel.pos);
     } catch (EvalError& err) {
-      if (settings.showTrace) addTrace(err, sel.pos, "while evaluating the attribute '" + showAttrPath(*this, env, sel.path) + "'");
+      if (pos2) addTrace(err, pos2, "from the definition of '" + std::string(name(name2)) + "'");
+      addTrace(err, sel.pos, "while evaluating the attribute '" + showAttrPath(*this, env, sel.path) + "'");
       throw;
     }
     v = *cur;
@@ -285,7 +370,7 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
     auto& h = static_cast<ExprOpHasAttr&>(*e);
     Value vTmp;
     Value* cur = &vTmp;
-    eval(env, h.e, vTmp);
+    evalOperand(*this, env, h.e, vTmp, "in the argument of '?'");
     for (auto& n : h.path) {
       forceValue(*cur, h.pos);
       const Attr* a = nullptr;
@@ -341,36 +426,50 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
   }
   case ExprKind::If: {
     auto& i = static_cast<ExprIf&>(*e);
-    Value c;
-    eval(env, i.cond, c);
-    bool b = forceBool(c, i.cond->pos ? i.cond->pos : i.pos, "while evaluating a branch condition");
+    bool b = evalBoolOperand(*this, env, i.cond, "while evaluating a branch condition");
     eval(env, b ? i.then : i.else_, v);
     return;
   }
   case ExprKind::Assert: {
     auto& a = static_cast<ExprAssert&>(*e);
     Value c;
-    eval(env, a.cond, c);
-    if (!forceBool(c, a.pos, "in the condition of the assert statement")) {
-      std::string text;
-      showExpr(*a.cond, symbols, text);
-      throw AssertionError("assertion '" + text + "' failed", pos(a.pos));
+    bool ok;
+    std::string text;
+    try {
+      eval(env, a.cond, c);
+      if (c.type() != ValueType::Bool) typeError("a Boolean", c, a.cond->pos, "");
+      ok = c.boolean();
+      if (!ok) {
+        showExpr(*a.cond, symbols, text);
+        // `assert a == b`: say how they differ, as Nix does.
+        if (a.cond->kind == ExprKind::OpEq) {
+          auto& eq = static_cast<ExprBinOp&>(*a.cond);
+          Value v1, v2;
+          eval(env, eq.e1, v1);
+          eval(env, eq.e2, v2);
+          assertEqValues(v1, v2, eq.pos, "");
+        }
+      }
+    } catch (EvalError& err) {
+      if (text.empty()) showExpr(*a.cond, symbols, text);
+      addTrace(err, a.pos, "while evaluating the condition of the assertion '" + text + "'");
+      throw;
     }
+    if (!ok) throw AssertionError("assertion '" + text + "' failed", pos(a.pos));
     eval(env, a.body, v);
     return;
   }
   case ExprKind::OpNot: {
-    Value c;
-    eval(env, static_cast<ExprOpNot*>(e)->e, c);
-    v.mkBool(!forceBool(c, e->pos, "in the argument of the not operator"));
+    v.mkBool(!evalBoolOperand(*this, env, static_cast<ExprOpNot*>(e)->e, "in the argument of '!'"));
     return;
   }
   case ExprKind::OpEq:
   case ExprKind::OpNEq: {
     auto& b = static_cast<ExprBinOp&>(*e);
     Value v1, v2;
-    eval(env, b.e1, v1);
-    eval(env, b.e2, v2);
+    bool isEq = e->kind == ExprKind::OpEq;
+    evalOperand(*this, env, b.e1, v1, isEq ? "in the left operand of '=='" : "in the left operand of '!='");
+    evalOperand(*this, env, b.e2, v2, isEq ? "in the right operand of '=='" : "in the right operand of '!='");
     bool eq = eqValues(v1, v2, b.pos, "while testing two values for equality");
     v.mkBool(e->kind == ExprKind::OpEq ? eq : !eq);
     return;
@@ -379,30 +478,24 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
   case ExprKind::OpOr:
   case ExprKind::OpImpl: {
     auto& b = static_cast<ExprBinOp&>(*e);
-    Value v1;
-    eval(env, b.e1, v1);
-    const char* side1 = e->kind == ExprKind::OpAnd ? "in the left operand of the AND (&&) operator"
-                        : e->kind == ExprKind::OpOr ? "in the left operand of the OR (||) operator"
-                                                    : "in the left operand of the IMPL (->) operator";
-    bool l = forceBool(v1, b.pos, side1);
+    const char* side1 = e->kind == ExprKind::OpAnd ? "in the left operand of '&&'"
+                        : e->kind == ExprKind::OpOr ? "in the left operand of '||'"
+                                                    : "in the left operand of '->'";
+    bool l = evalBoolOperand(*this, env, b.e1, side1);
     if (e->kind == ExprKind::OpAnd && !l) return v.mkBool(false);
     if (e->kind == ExprKind::OpOr && l) return v.mkBool(true);
     if (e->kind == ExprKind::OpImpl && !l) return v.mkBool(true);
-    Value v2;
-    eval(env, b.e2, v2);
-    const char* side2 = e->kind == ExprKind::OpAnd ? "in the right operand of the AND (&&) operator"
-                        : e->kind == ExprKind::OpOr ? "in the right operand of the OR (||) operator"
-                                                    : "in the right operand of the IMPL (->) operator";
-    v.mkBool(forceBool(v2, b.pos, side2));
+    const char* side2 = e->kind == ExprKind::OpAnd ? "in the right operand of '&&'"
+                        : e->kind == ExprKind::OpOr ? "in the right operand of '||'"
+                                                    : "in the right operand of '->'";
+    v.mkBool(evalBoolOperand(*this, env, b.e2, side2));
     return;
   }
   case ExprKind::OpUpdate: {
     auto& b = static_cast<ExprBinOp&>(*e);
     Value v1, v2;
-    eval(env, b.e1, v1);
-    eval(env, b.e2, v2);
-    Bindings* a1 = forceAttrs(v1, b.pos, "in the left operand of the update (//) operator");
-    Bindings* a2 = forceAttrs(v2, b.pos, "in the right operand of the update (//) operator");
+    Bindings* a1 = evalAttrsOperand(*this, env, b.e1, v1, "in the left operand of '//'");
+    Bindings* a2 = evalAttrsOperand(*this, env, b.e2, v2, "in the right operand of '//'");
     if (a1->size == 0) return void(v = v2);
     if (a2->size == 0) return void(v = v1);
     Bindings* r = allocBindings(a1->size + a2->size);
@@ -422,10 +515,8 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
   case ExprKind::OpConcatLists: {
     auto& b = static_cast<ExprBinOp&>(*e);
     Value v1, v2;
-    eval(env, b.e1, v1);
-    forceList(v1, b.pos, "in the left operand of the list concatenation operator");
-    eval(env, b.e2, v2);
-    forceList(v2, b.pos, "in the right operand of the list concatenation operator");
+    evalListOperand(*this, env, b.e1, v1, "in the left operand of '++'");
+    evalListOperand(*this, env, b.e2, v2, "in the right operand of '++'");
     if (v1.listSize() == 0) return void(v = v2);
     if (v2.listSize() == 0) return void(v = v1);
     Value r;
@@ -484,7 +575,7 @@ void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes
         try {
           a = forceAttrs(*args[0], pos, "while evaluating the value passed for the lambda argument");
         } catch (EvalError& err) {
-          if (settings.showTrace && pos) addTrace(err, pos, "from call site");
+          if (pos) addTrace(err, pos, "from call site");
           throw;
         }
         if (l.arg) env2.values[displ++] = args[0];
@@ -496,10 +587,10 @@ void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes
           } else if (f.def) {
             env2.values[displ++] = maybeThunk(env2, f.def);
           } else {
-            MissingArgumentError err("function " + lambdaName(*this, l) + " called without required argument '" +
-                                         std::string(name(f.name)) + "'",
+            MissingArgumentError err("function '" + lambdaDisplayName(*this, l) +
+                                         "' called without required argument '" + std::string(name(f.name)) + "'",
                                      this->pos(l.pos));
-            if (settings.showTrace && pos) addTrace(err, pos, "from call site");
+            if (pos) addTrace(err, pos, "from call site");
             throw err;
           }
         }
@@ -507,10 +598,13 @@ void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes
           for (auto& attr : *a) {
             bool known = std::any_of(l.formals.begin(), l.formals.end(), [&](const Formal& f) { return f.name == attr.name; });
             if (known) continue;
-            EvalError err("function " + lambdaName(*this, l) + " called with unexpected argument '" +
+            EvalError err("function '" + lambdaDisplayName(*this, l) + "' called with unexpected argument '" +
                               std::string(name(attr.name)) + "'",
                           this->pos(l.pos));
-            if (settings.showTrace && pos) addTrace(err, pos, "from call site");
+            std::vector<std::string> formalNames;
+            for (auto& f : l.formals) formalNames.emplace_back(name(f.name));
+            err.suggestion = suggest(name(attr.name), formalNames);
+            if (pos) addTrace(err, pos, "from call site");
             throw err;
           }
         }
@@ -553,9 +647,11 @@ void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes
       }
       for (size_t i = 0; i < need; ++i) all[applied + i] = args[i];
       try {
-        op->fun(*this, pos, all, vCur);
+        // As in Nix, a primop gets no position: its errors and frames show none; the call
+        // site is the frame added here.
+        op->fun(*this, noPos, all, vCur);
       } catch (EvalError& err) {
-        if (settings.showTrace) addTrace(err, pos, "while calling the '" + op->name + "' builtin");
+        if (op->name != "addErrorContext") addTrace(err, pos, "while calling the '" + op->name + "' builtin");
         throw;
       }
       nargs -= need;
@@ -568,7 +664,7 @@ void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes
       try {
         callFunction(*functor, 2, fargs, vCur, pos);
       } catch (EvalError& err) {
-        if (settings.showTrace) addTrace(err, pos, "while calling a functor (an attribute set with a '__functor' attribute)");
+        addTrace(err, pos, "while calling a functor (an attribute set with a '__functor' attribute)");
         throw;
       }
       --nargs;

@@ -51,7 +51,14 @@ NIXPP_DECLARE_ERROR(TypeError, EvalError);           // "expected a string but f
 NIXPP_DECLARE_ERROR(AssertionError, EvalError);      // "assertion '...' failed"
 NIXPP_DECLARE_ERROR(ThrownError, EvalError);         // builtins.throw (caught by tryEval)
 NIXPP_DECLARE_ERROR(Abort, EvalError);               // builtins.abort (never caught)
-NIXPP_DECLARE_ERROR(InfiniteRecursionError, EvalError);
+// "infinite recursion encountered": `value` is the value found under evaluation, so that the
+// frame that started evaluating it can add "… entering the infinite recursion".
+class InfiniteRecursionError : public EvalError {
+public:
+  InfiniteRecursionError(const std::string& msg, const Pos& pos, const Value* v = nullptr)
+      : EvalError(msg, pos), value(v) {}
+  const Value* value;
+};
 NIXPP_DECLARE_ERROR(StackOverflowError, EvalError);  // native stack bound reached
 NIXPP_DECLARE_ERROR(MissingArgumentError, EvalError);
 
@@ -138,6 +145,9 @@ public:
 
   // Deep equality as `==` (functions are never equal; derivations compare by outPath).
   bool eqValues(Value& a, Value& b, PosIdx pos, std::string_view errorCtx);
+  // For a failed `assert a == b`: throws an error saying where and how a and b differ (with
+  // "while comparing attribute 'x'" frames); returns if they are equal after all.
+  void assertEqValues(Value& a, Value& b, PosIdx pos, std::string_view errorCtx);
 
   // --- allocation (GC heap) ---
   Value* allocValue();

@@ -21,14 +21,23 @@ public:
   void setPos(const Pos& p) { pos_ = p; }
 
   // The "… while evaluating ..." frames added while the error propagated, innermost first.
+  // `always` frames (addErrorContext, "while evaluating derivation") are printed even when the
+  // trace is truncated (no --show-trace).
   struct Trace {
     Pos pos;
     std::string hint;
+    bool always = false;
   };
   std::vector<Trace> traces;
-  void addTrace(const Pos& p, std::string hint) { traces.push_back({p, std::move(hint)}); }
+  // "Did you mean x?", printed after the position (empty: none).
+  std::string suggestion;
+  void addTrace(const Pos& p, std::string hint, bool always = false) {
+    traces.push_back({p, std::move(hint), always});
+  }
 
-  // Nix's full rendering after "error: " (with the traces, innermost last, when showTrace).
+  // Nix's full rendering after "error: ": the frames outermost first, runs of frames already
+  // printed folded into "(N duplicate frames omitted)", and without showTrace only the first
+  // few frames (plus the `always` ones) and "(stack trace truncated; ...)".
   std::string render(bool showTrace) const;
 
 private:

@@ -152,6 +152,11 @@ void EvalState::forceThunk(Value& v, PosIdx pos) {
     v.mkBlackhole();
     try {
       eval(*env, e, v);
+    } catch (InfiniteRecursionError& err) {
+      v.mkThunk(env, e);
+      // This thunk is the one found under evaluation: the recursion was entered here.
+      if (err.value == &v) err.addTrace(Pos{}, "entering the infinite recursion");
+      throw;
     } catch (...) {
       v.mkThunk(env, e);
       throw;
@@ -164,7 +169,7 @@ void EvalState::forceThunk(Value& v, PosIdx pos) {
     callFunction(*f, *a, v, pos);
     return;
   }
-  case ValueType::Blackhole: throw InfiniteRecursionError("infinite recursion encountered", this->pos(pos));
+  case ValueType::Blackhole: throw InfiniteRecursionError("infinite recursion encountered", this->pos(pos), &v);
   default: return;
   }
 }
@@ -174,18 +179,13 @@ void EvalState::addTrace(EvalError& e, PosIdx p, std::string_view hint) const { 
 void EvalState::typeError(std::string_view expected, Value& v, PosIdx pos, std::string_view errorCtx) {
   TypeError err("expected " + std::string(expected) + " but found " + showType(v) + ": " + printValueForError(*this, v),
                 this->pos(pos));
-  if (!errorCtx.empty() && settings.showTrace) err.addTrace(this->pos(pos), std::string(errorCtx));
+  if (!errorCtx.empty()) err.addTrace(this->pos(pos), std::string(errorCtx));
   throw err;
 }
 
-static void forceWithCtx(EvalState& st, Value& v, PosIdx pos, std::string_view errorCtx) {
-  try {
-    st.forceValue(v, pos);
-  } catch (EvalError& e) {
-    if (!errorCtx.empty() && st.settings.showTrace) st.addTrace(e, pos, errorCtx);
-    throw;
-  }
-}
+// As Nix, the "while evaluating ..." context of a force* is added to type errors only: an error
+// while evaluating the value itself keeps its own frames.
+static void forceWithCtx(EvalState& st, Value& v, PosIdx pos, std::string_view) { st.forceValue(v, pos); }
 
 int64_t EvalState::forceInt(Value& v, PosIdx pos, std::string_view errorCtx) {
   forceWithCtx(*this, v, pos, errorCtx);
@@ -316,11 +316,18 @@ std::string EvalState::coerceToString(PosIdx pos, Value& v, NixStringContext& co
       Value res;
       Value* self = allocValue();
       *self = v;
-      callFunction(*f->value, *self, res, pos);
-      forceValue(res, pos);
-      if (res.type() != ValueType::String && res.type() != ValueType::Path && res.type() != ValueType::Attrs)
-        throw TypeError("`__toString` should return a string, but got " + showType(res) + ": " + printValueForError(*this, res), this->pos(pos));
-      return coerceToString(pos, res, context, "while evaluating the result of the `__toString` attribute", coerceMore, copyToStore);
+      try {
+        callFunction(*f->value, *self, res, f->pos);
+      } catch (EvalError& e) {
+        addTrace(e, f->pos, "while calling the `__toString` attribute");
+        throw;
+      }
+      try {
+        return coerceToString(pos, res, context, errorCtx, coerceMore, copyToStore);
+      } catch (EvalError& e) {
+        addTrace(e, f->pos, "while using the result of the `__toString` attribute");
+        throw;
+      }
     }
     if (auto* o = v.attrs()->get(s.outPath)) return coerceToString(pos, *o->value, context, errorCtx, coerceMore, copyToStore);
     break;
@@ -361,8 +368,8 @@ std::string EvalState::coerceToString(PosIdx pos, Value& v, NixStringContext& co
     break;
   default: break;
   }
-  TypeError err("cannot coerce " + showType(v) + " to a string: " + printValueForError(*this, v), this->pos(pos));
-  if (!errorCtx.empty() && settings.showTrace) err.addTrace(this->pos(pos), std::string(errorCtx));
+  TypeError err("cannot coerce " + showType(v) + " to a string: " + printValueForError(*this, v), Pos{});
+  if (!errorCtx.empty()) err.addTrace(this->pos(pos), std::string(errorCtx));
   throw err;
 }
 

@@ -365,8 +365,8 @@ private:
     case Tok::Impl: return make<ExprBinOp>(ExprKind::OpImpl, opPos, a, b);
     case Tok::Or: return make<ExprBinOp>(ExprKind::OpOr, opPos, a, b);
     case Tok::And: return make<ExprBinOp>(ExprKind::OpAnd, opPos, a, b);
-    case Tok::Eq: return make<ExprBinOp>(ExprKind::OpEq, noPos, a, b);
-    case Tok::NEq: return make<ExprBinOp>(ExprKind::OpNEq, noPos, a, b);
+    case Tok::Eq: return make<ExprBinOp>(ExprKind::OpEq, opPos, a, b);
+    case Tok::NEq: return make<ExprBinOp>(ExprKind::OpNEq, opPos, a, b);
     case Tok::Lt: return make<ExprCall>(opPos, var(cached(sLessThan_, "__lessThan")), std::vector<Expr*>{a, b});
     case Tok::Gt: return make<ExprCall>(opPos, var(cached(sLessThan_, "__lessThan")), std::vector<Expr*>{b, a});
     case Tok::Leq:
@@ -681,7 +681,7 @@ private:
       attrs->recursive = true;
       parseBinds(*attrs, BindsMode::RecBrace);
       take();  // '}'
-      return make<ExprSelect>(noPos, attrs, AttrPath{{cached(sBody_, "body"), nullptr}}, nullptr);
+      return make<ExprSelect>(pos, attrs, AttrPath{{cached(sBody_, "body"), nullptr}}, nullptr);
     }
     case Tok::Rec: {
       take();
