@@ -15,6 +15,7 @@ using Strings = std::vector<std::string>;
 int nixHashMain(Strings args);   // cli/nix_hash.cc
 int nixStoreMain(Strings args);  // cli/nix_store.cc
 int nixInstantiateMain(Strings args);  // cli/nix_instantiate.cc
+int nixEnvMain(Strings args);          // cli/nix_env.cc
 int nixCollectGarbageMain(Strings args);  // cli/gc_cli.cc
 
 // `nix <subcommand>`: `program` is e.g. "nix hash", `args` what follows the subcommand.

@@ -26,6 +26,7 @@ const Entry tools[] = {
     {"nix-hash", nixHashMain, "compute the cryptographic hash of a path"},
     {"nix-store", nixStoreMain, "manipulate or query the Nix store"},
     {"nix-instantiate", nixInstantiateMain, "parse (and later evaluate) Nix expressions"},
+    {"nix-env", nixEnvMain, "manipulate or query Nix user environments"},
     {"nix-collect-garbage", nixCollectGarbageMain, "delete unreachable store paths"},
 };
 

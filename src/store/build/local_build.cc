@@ -12,6 +12,7 @@
 
 #include "store/build/build_env.h"
 #include "store/build/build_log.h"
+#include "store/build/buildenv.h"
 #include "store/build/builder_process.h"
 #include "store/build/outputs.h"
 #include "store/build/sandbox_linux.h"
@@ -172,6 +173,8 @@ public:
   }
 
 private:
+  JobStart::Status startBuiltin(const std::map<std::string, StorePath>& outputs, const StorePathSet& closure);
+
   void cleanUp(bool failed) {
     if (!chrootRoot_.empty()) {
       deletePath(chrootRoot_);
@@ -202,6 +205,34 @@ private:
   std::string current_;
   BuiltOutputs built_{drvPath_, drv_, {}, {}, {}, false};
 };
+
+// A builtin builder (store/build/buildenv.h): run in a forked child writing straight to the
+// outputs' real paths, its messages going to the log. It runs no foreign code, so it needs no
+// sandbox (as Nix, it produces no output the derivation's inputs could not).
+JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& outputs, const StorePathSet& closure) {
+  std::cerr << "building '" << store_.storeDir().printPath(drvPath_) << "'...\n";
+  Pipe logPipe = Pipe::create();
+  logFile_ = openBuildLog(store_.config().logDir, drvPath_);
+  built_.outputs = outputs;
+  built_.inputClosure = closure;
+  std::map<std::string, std::string> real;
+  for (auto& [name, p] : outputs) {
+    real[name] = built_.builtAt[name] = store_.realPath(p);
+    deletePath(real[name]);  // an invalid leftover (we hold its lock)
+  }
+  std::string storeDir = store_.storeDir().to_string(), realStoreDir = store_.config().realStoreDir;
+  int logFd = logPipe.writeSide.get();
+  child_ = startProcess([&, real, storeDir, realStoreDir, logFd] {
+    ::dup2(logFd, STDOUT_FILENO);
+    ::dup2(logFd, STDERR_FILENO);
+    runBuiltinBuilder(drv_, real, [&](const std::string& p) {
+      return p.starts_with(storeDir + "/") ? realStoreDir + p.substr(storeDir.size()) : p;
+    });
+    ::_exit(0);
+  });
+  logRead_ = std::move(logPipe.readSide);
+  return JobStart::Status::started;
+}
 
 JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
   const StoreDir& dir = store_.storeDir();
@@ -239,6 +270,8 @@ JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
   for (auto& p : inputs)
     if (!store_.isValidPath(p)) throw Error("some inputs of '" + drvPrinted + "' are not valid, so it cannot be built");
   StorePathSet closure = computeFSClosure(store_, inputs);
+
+  if (drv_.builder.starts_with("builtin:")) return startBuiltin(outputs, closure);
 
   // Sandbox or not.
   bool diverted = store_.config().realStoreDir != store_.config().storeDir;
