@@ -15,6 +15,7 @@ using Strings = std::vector<std::string>;
 int nixHashMain(Strings args);   // cli/nix_hash.cc
 int nixStoreMain(Strings args);  // cli/nix_store.cc
 int nixInstantiateMain(Strings args);  // cli/nix_instantiate.cc
+int nixBuildMain(Strings args);        // cli/nix_build.cc
 int nixEnvMain(Strings args);          // cli/nix_env.cc
 int nixCollectGarbageMain(Strings args);  // cli/gc_cli.cc
 
@@ -29,6 +30,8 @@ int nixConfigCommand(Strings args);      // cli/nix_config.cc: nix config show [
 int nixShowConfigCommand(Strings args);  // cli/nix_config.cc: nix show-config (Nix 2.8's name)
 int nixEvalCommand(Strings args);        // cli/nix_eval.cc: nix eval --expr|--file [ATTRPATH]
 int nixReplCommand(Strings args);        // cli/nix_repl.cc: nix repl
+int nixBuildCommand(Strings args);       // cli/nix_build_cmd.cc: nix build
+int nixLogCommand(Strings args);         // cli/nix_build_cmd.cc: nix log
 
 // Prints "<program> (Nix) <version>" as Nix does for --version.
 void printVersion(const std::string& program);

@@ -18,6 +18,8 @@ class EvalSession {
 public:
   EvalSession(Settings settings, EvalSettings evalSettings, StoreWrites writes = StoreWrites::allowed);
   EvalState& state() { return *state_; }
+  // The store the evaluation reads and writes (opened on first use).
+  StoreRef& store() { return store_; }
 
 private:
   StoreRef store_;

@@ -5,11 +5,11 @@
 
 #include <cerrno>
 #include <iostream>
+#include <iterator>
 #include <set>
 
 #include "expr/eval.h"
 #include "expr/parser.h"
-#include "format/hash.h"
 #include "sys/file.h"
 #include "util/error.h"
 
@@ -67,10 +67,38 @@ struct Collector {
 
 } // namespace
 
-void instantiateValue(EvalState& st, Value& v, Bindings* autoArgs, const InstantiateOptions& opts, int& rootNr,
-                      bool& warned, std::ostream& out) {
+void forEachEvalTarget(EvalState& state, const EvalTargets& t,
+                       const std::function<void(Value& v, Bindings* autoArgs)>& f) {
+  std::string cwd = currentDir();
+  Bindings* args = makeAutoArgs(state, t.autoArgs, cwd);
+  std::vector<Expr*> exprs;
+  if (t.readStdin) {
+    exprs.push_back(state.parseExprFromString(
+        std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()), cwd,
+        Origin::Kind::Stdin));
+  } else if (t.fromExpr) {
+    for (auto& e : t.files) exprs.push_back(state.parseExprFromString(e, cwd));
+  } else {
+    std::vector<std::string> files = t.files.empty() ? std::vector<std::string>{"./default.nix"} : t.files;
+    for (auto& f : files) {
+      std::string path = f;
+      if (f.starts_with("<") && f.ends_with(">")) path = state.findFile(f.substr(1, f.size() - 2), noPos);
+      else path = canonPath(f.starts_with("/") ? f : cwd + "/" + f);
+      exprs.push_back(state.parseExprFromFile(path));
+    }
+  }
+  std::vector<std::string> paths = t.attrPaths.empty() ? std::vector<std::string>{""} : t.attrPaths;
+  for (Expr* e : exprs) {
+    Value vRoot;
+    state.eval(e, vRoot);
+    for (auto& ap : paths) f(findAlongAttrPath(state, ap, args, vRoot), args);
+  }
+}
+
+std::vector<FoundDerivation> getDerivations(EvalState& st, Value& v, Bindings* autoArgs) {
   Collector c{st, autoArgs, {}, {}};
   c.collect(v);
+  std::vector<FoundDerivation> res;
   for (Value* d : c.drvs) {
     Bindings* b = d->attrs();
     auto* dp = b->get(st.s.drvPath);
@@ -80,6 +108,14 @@ void instantiateValue(EvalState& st, Value& v, Bindings* autoArgs, const Instant
     if (auto* o = b->get(st.symbol("outputName")))
       outputName = st.forceString(*o->value, o->pos, "while evaluating the output name of a derivation");
     if (outputName.empty()) throw Error("derivation '" + drvPath + "' lacks an 'outputName' attribute");
+    res.push_back({std::move(drvPath), std::move(outputName)});
+  }
+  return res;
+}
+
+void instantiateValue(EvalState& st, Value& v, Bindings* autoArgs, const InstantiateOptions& opts, int& rootNr,
+                      bool& warned, std::ostream& out) {
+  for (auto& [drvPath, outputName] : getDerivations(st, v, autoArgs)) {
     std::string shown = drvPath;
     if (opts.gcRoot.empty()) {
       if (!warned)
@@ -92,28 +128,6 @@ void instantiateValue(EvalState& st, Value& v, Bindings* autoArgs, const Instant
     }
     out << shown << (outputName != "out" ? "!" + outputName : "") << "\n";
   }
-}
-
-std::string addPermRoot(const std::string& stateDir, const std::string& target, const std::string& rootName) {
-  std::string root = rootName;
-  if (!root.starts_with("/")) root = currentDir() + "/" + root;
-  root = canonPath(root);
-  auto replaceLink = [](const std::string& to, const std::string& link) {
-    std::string tmp = link + ".tmp-" + std::to_string(getpid());
-    unlink(tmp.c_str());
-    if (symlink(to.c_str(), tmp.c_str()) != 0) throw SysError(errno, "creating symlink '" + link + "'");
-    if (rename(tmp.c_str(), link.c_str()) != 0) {
-      int err = errno;
-      unlink(tmp.c_str());
-      throw SysError(err, "renaming '" + tmp + "' to '" + link + "'");
-    }
-  };
-  replaceLink(target, root);
-  std::string autoDir = stateDir + "/gcroots/auto";
-  for (std::string d : {stateDir + "/gcroots", autoDir})
-    if (mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) throw SysError(errno, "creating directory '" + d + "'");
-  replaceLink(root, autoDir + "/" + hashString(HashAlgo::sha1, root).to_string(HashFormat::nix32, false));
-  return root;
 }
 
 } // namespace nixpp

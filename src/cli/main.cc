@@ -26,6 +26,7 @@ const Entry tools[] = {
     {"nix-hash", nixHashMain, "compute the cryptographic hash of a path"},
     {"nix-store", nixStoreMain, "manipulate or query the Nix store"},
     {"nix-instantiate", nixInstantiateMain, "parse (and later evaluate) Nix expressions"},
+    {"nix-build", nixBuildMain, "build derivations from Nix expressions"},
     {"nix-env", nixEnvMain, "manipulate or query Nix user environments"},
     {"nix-collect-garbage", nixCollectGarbageMain, "delete unreachable store paths"},
 };
@@ -42,6 +43,8 @@ const Entry subcommands[] = {
     {"show-config", nixShowConfigCommand, "show the Nix configuration"},
     {"eval", nixEvalCommand, "evaluate a Nix expression"},
     {"repl", nixReplCommand, "start an interactive environment for evaluating Nix expressions"},
+    {"build", nixBuildCommand, "build a derivation or fetch a store path"},
+    {"log", nixLogCommand, "show the build log of the specified packages or paths, if available"},
 };
 
 void nixHelp() {

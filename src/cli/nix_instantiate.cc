@@ -16,6 +16,8 @@
 #include "expr/ast.h"
 #include "expr/base_env.h"
 #include "expr/parser.h"
+#include "store/gc_roots.h"
+#include "store/local_store.h"
 #include "sys/file.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -58,61 +60,42 @@ public:
 
 namespace {
 
-int evalMain(bool fromExpr, bool readStdin, Strings files, const std::vector<std::string>& attrPaths,
-             const std::vector<AutoArg>& autoArgs, bool strict, bool json, bool xml, bool location, bool showTrace,
-             EvalSettings evalSettings, Settings settings, const InstantiateOptions* instantiate,
-             StoreWrites writes) {
+int evalMain(const EvalTargets& targets, bool strict, bool json, bool xml, bool location, bool showTrace,
+             EvalSettings evalSettings, Settings settings, InstantiateOptions* instantiate, StoreWrites writes) {
   int rootNr = 0;        // instantiation: roots made so far
   bool warned = false;   // instantiation: the --add-root warning was printed
   growStackForEval();
-  std::string cwd = currentDir();
   evalSettings.showTrace = showTrace;
   EvalSession session(std::move(settings), std::move(evalSettings), writes);
   EvalState& state = session.state();
+  if (instantiate)
+    instantiate->addRoot = [&session](const std::string& drvPath, const std::string& rootName) {
+      auto* local = dynamic_cast<LocalStore*>(&*session.store());
+      if (!local) return rootName;
+      return addPermRoot(*local, local->storeDir().parsePath(drvPath), rootName);
+    };
   try {
-    Bindings* args = makeAutoArgs(state, autoArgs, cwd);
-    std::vector<Expr*> exprs;
-    if (readStdin) {
-      exprs.push_back(state.parseExprFromString(
-          std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()), cwd,
-          Origin::Kind::Stdin));
-    } else if (fromExpr) {
-      for (auto& f : files) exprs.push_back(state.parseExprFromString(f, cwd));
-    } else {
-      for (auto& f : files) {
-        std::string path = f;
-        if (f.starts_with("<") && f.ends_with(">")) path = state.findFile(f.substr(1, f.size() - 2), noPos);
-        else path = canonPath(f.starts_with("/") ? f : cwd + "/" + f);
-        exprs.push_back(state.parseExprFromFile(path));
+    forEachEvalTarget(state, targets, [&](Value& v, Bindings* args) {
+      if (instantiate) {  // default mode: write the .drv files and print their paths
+        instantiateValue(state, v, args, *instantiate, rootNr, warned, std::cout);
+        return;
       }
-    }
-    std::vector<std::string> paths = attrPaths.empty() ? std::vector<std::string>{""} : attrPaths;
-    for (Expr* e : exprs) {
-      Value vRoot;
-      state.eval(e, vRoot);
-      for (auto& ap : paths) {
-        Value& v = findAlongAttrPath(state, ap, args, vRoot);
-        if (instantiate) {  // default mode: write the .drv files and print their paths
-          instantiateValue(state, v, args, *instantiate, rootNr, warned, std::cout);
-          continue;
-        }
-        Value vRes;
-        state.autoCallFunction(args, v, vRes);
-        if (strict) state.forceValueDeep(vRes);
-        else state.forceValue(vRes, noPos);
-        std::string out;
-        NixStringContext context;
-        if (xml) out = printValueAsXml(state, vRes, location, context, noPos);
-        else if (json) out = printValueAsJson(state, vRes, noPos, strict, context, false) + "\n";
-        else {
-          PrintOptions opts;
-          opts.force = strict;
-          out = printValue(state, vRes, opts) + "\n";
-        }
-        std::cout << out;
-        std::cout.flush();
+      Value vRes;
+      state.autoCallFunction(args, v, vRes);
+      if (strict) state.forceValueDeep(vRes);
+      else state.forceValue(vRes, noPos);
+      std::string out;
+      NixStringContext context;
+      if (xml) out = printValueAsXml(state, vRes, location, context, noPos);
+      else if (json) out = printValueAsJson(state, vRes, noPos, strict, context, false) + "\n";
+      else {
+        PrintOptions opts;
+        opts.force = strict;
+        out = printValue(state, vRes, opts) + "\n";
       }
-    }
+      std::cout << out;
+      std::cout.flush();
+    });
   } catch (EvalError& e) {
     std::cout.flush();
     std::cerr << formatEvalError(e, showTrace) << std::endl;
@@ -196,19 +179,19 @@ int nixInstantiateMain(Strings args) {
     evalSettings.pureEval = settings.pureEval;
     evalSettings.home = getEnv("HOME");
     evalSettings.nixPath = makeNixPath(includes, currentDir());
-    bool readStdin = !fromExpr && files.size() == 1 && files[0] == "-";
-    if (files.empty() && !fromExpr) files.push_back("./default.nix");
+    EvalTargets targets;
+    targets.fromExpr = fromExpr;
+    targets.readStdin = !fromExpr && files.size() == 1 && files[0] == "-";
+    targets.files = files;
+    targets.attrPaths = attrPaths;
+    targets.autoArgs = autoArgs;
     InstantiateOptions inst;
     inst.gcRoot = gcRoot;
-    inst.addRoot = [stateDir = settings.stateDir](const std::string& drvPath, const std::string& rootName) {
-      return addPermRoot(stateDir, drvPath, rootName);
-    };
     // As Nix: --eval does not write to the store (derivations and sources get their paths
     // computed only) unless --read-write-mode; --readonly-mode makes instantiation read-only too.
     bool readOnly = readWrite ? !*readWrite : evalOnly;
-    return evalMain(fromExpr, readStdin, files, attrPaths, autoArgs, strict, json, xml, location, showTrace,
-                    std::move(evalSettings), std::move(settings), evalOnly ? nullptr : &inst,
-                    readOnly ? StoreWrites::readOnly : StoreWrites::allowed);
+    return evalMain(targets, strict, json, xml, location, showTrace, std::move(evalSettings), std::move(settings),
+                    evalOnly ? nullptr : &inst, readOnly ? StoreWrites::readOnly : StoreWrites::allowed);
   }
   if (files.empty()) files.push_back(fromExpr ? "" : "./default.nix");
 

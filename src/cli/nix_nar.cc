@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/nar_ls.h"
 #include "format/nar.h"
 #include "format/nar_listing.h"
 #include "store/nar_fs.h"
@@ -108,22 +109,9 @@ int narLs(Strings args) {
     }
   }
   pos.check();
-  std::string path = pos.got[1];
-  if (directory && json) usage("'--directory' is useless with '--json'");
   AutoCloseFd fd;
   NarEntry root = listNarFile(pos.got[0], fd);
-  if (path == "/") path = "";
-  const NarEntry* e = findNarEntry(root, path);
-  if (json) {
-    if (!e) throw Error("path '" + path + "' does not exist in NAR");
-    std::cout << narEntryToJson(*e, recursive);
-    return 0;
-  }
-  if (!e) throw Error("path '" + path + "' does not exist");
-  std::string rel = e->type == NarEntry::Type::directory ? "." : path.substr(path.rfind('/') + 1);
-  TextLister lister(longFmt, recursive);
-  lister.showPath(*e, rel, directory);
-  lister.flush();
+  printNarListing(root, pos.got[1], LsOptions{json, recursive, longFmt, directory});
   return 0;
 }
 
@@ -198,6 +186,22 @@ const SubCommand subcommands[] = {
 };
 
 } // namespace
+
+void printNarListing(const NarEntry& root, std::string path, const LsOptions& opts) {
+  if (opts.directory && opts.json) usage("'--directory' is useless with '--json'");
+  if (path == "/") path = "";
+  const NarEntry* e = findNarEntry(root, path);
+  if (opts.json) {
+    if (!e) throw Error("path '" + path + "' does not exist in NAR");
+    std::cout << narEntryToJson(*e, opts.recursive);
+    return;
+  }
+  if (!e) throw Error("path '" + path + "' does not exist");
+  std::string rel = e->type == NarEntry::Type::directory ? "." : path.substr(path.rfind('/') + 1);
+  TextLister lister(opts.longFormat, opts.recursive);
+  lister.showPath(*e, rel, opts.directory);
+  lister.flush();
+}
 
 int nixNarCommand(Strings args) {
   if (args.empty()) usage("'nix nar' requires a sub-command.");

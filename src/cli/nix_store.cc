@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "cli/args.h"
+#include "cli/build_cli.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/gc_cli.h"
@@ -148,8 +149,8 @@ void printDotGraph(Store& store, const StorePathSet& roots) {
 
 // `nix-store --query`/`-q`.
 int opQuery(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
-  enum Q { qDefault, qOutputs, qRequisites, qReferences, qReferrers, qReferrersClosure, qDeriver, qTree, qGraph,
-           qHash, qSize, qRoots };
+  enum Q { qDefault, qOutputs, qRequisites, qReferences, qReferrers, qReferrersClosure, qDeriver, qValidDerivers,
+           qTree, qGraph, qHash, qSize, qRoots };
   Q query = qDefault;
   bool useOutput = false, includeOutputs = false;
   for (auto& f : opFlags) {
@@ -160,6 +161,7 @@ int opQuery(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
     else if (f == "--referrers" || f == "--referers") query = qReferrers;
     else if (f == "--referrers-closure" || f == "--referers-closure") query = qReferrersClosure;
     else if (f == "--deriver" || f == "-d") query = qDeriver;
+    else if (f == "--valid-derivers") query = qValidDerivers;
     else if (f == "--tree") query = qTree;
     else if (f == "--graph") query = qGraph;
     else if (f == "--hash") query = qHash;
@@ -216,6 +218,12 @@ int opQuery(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
         std::cout << (info.deriver ? dir.printPath(*info.deriver) : "unknown-deriver") << "\n";
       }
       break;
+    case qValidDerivers: {  // as later Nix versions (2.8 lacks it): every valid deriver
+      StorePathSet derivers;
+      for (auto& a : opArgs) derivers.merge(store.queryValidDerivers(followLinksToStorePath(store, a)));
+      for (auto& d : derivers) std::cout << dir.printPath(d) << "\n";
+      break;
+    }
     case qHash:
     case qSize:
       for (auto& a : opArgs)
@@ -260,7 +268,24 @@ int opVerify(StoreRef& store, const Strings& opFlags, const Strings& opArgs) {
     else if (f == "--repair") repair = Repair::yes;
     else usage("unknown flag '" + f + "'");
   }
-  if (store->verifyStore(checkContents, repair).errors) {
+  auto res = store->verifyStore(checkContents, repair);
+  bool errors = res.errors;
+  if (repair == Repair::yes && !res.damaged.empty()) {
+    // Only what a build can remake is repaired (nixpp has no substituters yet): the outputs of
+    // valid derivations, rebuilt and swapped in atomically.
+    errors = false;
+    auto* local = dynamic_cast<LocalStore*>(&*store);
+    for (auto& p : res.damaged) {
+      try {
+        if (!local) throw Error("cannot repair path '" + store->storeDir().printPath(p) + "'");
+        repairPath(*local, store.settings(), p);
+      } catch (Error& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        errors = true;
+      }
+    }
+  }
+  if (errors) {
     std::cerr << "warning: not all store errors were fixed\n";
     throw ExitStatus(1);
   }
@@ -286,6 +311,16 @@ int opVerifyPath(StoreRef& storeRef, const Strings& opFlags, const Strings& opAr
     }
   }
   if (status) throw ExitStatus(status);
+  return 0;
+}
+
+// `nix-store --repair-path PATH...`: rebuilds each path whose contents are missing or modified
+// (from its deriver; nixpp has no substituters yet).
+int opRepairPath(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs) {
+  noFlags(opFlags);
+  auto* local = dynamic_cast<LocalStore*>(&*storeRef);
+  if (!local) throw Error("--repair-path is only supported on local stores");
+  for (auto& a : opArgs) repairPath(*local, storeRef.settings(), followLinksToStorePath(*local, a));
   return 0;
 }
 
@@ -376,7 +411,7 @@ int opRealise(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs)
     if (f == "--check") mode = BuildMode::check;
     else if (f == "--dry-run") dryRun = true;
     else if (f == "--ignore-unknown") ignoreUnknown = true;
-    else if (f == "--repair") throw Error("--repair is not supported by nixpp's builder yet");
+    else if (f == "--repair") mode = BuildMode::repair;
     else usage("unknown flag '" + f + "'");
   }
   auto* local = dynamic_cast<LocalStore*>(&*storeRef);
@@ -403,7 +438,10 @@ int opRealise(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs)
     if (p.isDerivation()) drvs.push_back(p);
     else if (!local->isValidPath(p)) throw InvalidPath("path '" + dir.printPath(p) + "' is not valid");
   }
-  if (dryRun) return 0;
+  if (dryRun) {
+    printMissing(*local, drvs, mode);
+    return 0;
+  }
   buildDerivations(*local, storeRef.settings(), drvs, mode);
   if (mode == BuildMode::check) return 0;
   for (auto& w : wanted) {
@@ -426,12 +464,7 @@ int opReadLog(StoreRef& storeRef, const Strings& opFlags, const Strings& opArgs)
   if (!local) throw Error("reading build logs is only supported on local stores");
   for (auto& a : opArgs) {
     StorePath p = followLinksToStorePath(*local, a);
-    std::optional<std::string> log;
-    if (p.isDerivation()) {
-      log = readBuildLog(local->config().logDir, p);
-    } else if (auto info = local->queryPathInfoOpt(p); info && info->deriver) {
-      log = readBuildLog(local->config().logDir, *info->deriver);
-    }
+    auto log = findBuildLog(*local, p);
     if (!log) throw Error("build log of derivation '" + local->storeDir().printPath(p) + "' is not available");
     std::cout << *log;
   }
@@ -453,6 +486,7 @@ const Operation operations[] = {
     {"--query", "-q", opQuery, "--query/-q FLAG PATH...  query the store (--references, -R, --tree...)"},
     {"--verify", "", opVerify, "--verify [--check-contents] [--repair]  check the store's consistency"},
     {"--verify-path", "", opVerifyPath, "--verify-path PATH...  check paths' contents against their hashes"},
+    {"--repair-path", "", opRepairPath, "--repair-path PATH...  rebuild paths whose contents are damaged"},
     {"--dump-db", "", opDumpDb, "--dump-db [PATH...]  print the registration of valid paths"},
     {"--load-db", "", opLoadDb, "--load-db          register paths from --dump-db output on stdin"},
     {"--export", "", opExport, "--export PATH...   serialise paths in Nix's export format"},

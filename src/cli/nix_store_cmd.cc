@@ -1,14 +1,16 @@
-// cli/nix_store_cmd.cc: `nix store cat|add-file|add-path|dump-path`, as Nix 2.8.
+// cli/nix_store_cmd.cc: `nix store cat|ls|add-file|add-path|dump-path`, as Nix 2.8.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <functional>
 #include <iostream>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
 #include "cli/gc_cli.h"
+#include "cli/nar_ls.h"
 #include "cli/store_cli.h"
 #include "store/local_store.h"
 #include "sys/file.h"
@@ -66,6 +68,44 @@ int storeCat(Strings args) {
   return 0;
 }
 
+// `nix store ls [-R] [-l] [-d] [--json] PATH`: a path inside the store listed as `nix nar ls`
+// lists one inside a NAR (its NAR, made from the store, without offsets).
+int storeLs(Strings args) {
+  CommonFlags common(Frontend::nixCommand);
+  ArgParser p("nix store ls", std::move(args));
+  LsOptions opts;
+  Strings pos;
+  while (p.next()) {
+    const std::string& a = p.arg();
+    if (!p.isFlag()) {
+      if (!pos.empty()) usage("unexpected argument '" + a + "'");
+      pos.push_back(a);
+    } else if (a == "--json") opts.json = true;
+    else if (a == "-R" || a == "--recursive") opts.recursive = true;
+    else if (a == "-l" || a == "--long") opts.longFormat = true;
+    else if (a == "-d" || a == "--directory") opts.directory = true;
+    else if (a == "--help") {
+      std::cout << "Usage: nix store ls [--json] [-R|--recursive] [-l|--long] [-d|--directory] PATH\n\n"
+                   "Show information about a path in the Nix store.\n";
+      return 0;
+    } else if (!common.handle(p)) p.unknownFlag();
+  }
+  if (pos.empty()) usage("more arguments are required");
+  StoreRef store(common.load(SettingsHost::real(), std::cerr));
+  auto [sp, rest] = store->storeDir().toStorePath(pos[0]);
+  StringSink nar;
+  store->narFromPath(sp, nar);
+  StringSource src(nar.s);
+  NarEntry root = listNar(src);
+  std::function<void(NarEntry&)> noOffsets = [&](NarEntry& e) {
+    e.narOffset = 0;
+    for (auto& [_, c] : e.entries) noOffsets(c);
+  };
+  noOffsets(root);
+  printNarListing(root, rest, opts);
+  return 0;
+}
+
 int storeAdd(Strings args, const std::string& program, ContentAddressMethod method) {
   std::string arg, name;
   auto store = parse(program, std::move(args), true, arg, name);
@@ -93,13 +133,14 @@ int nixStoreCommand(Strings args) {
   std::string sub = args[0];
   Strings rest(args.begin() + 1, args.end());
   if (sub == "cat") return storeCat(std::move(rest));
+  if (sub == "ls") return storeLs(std::move(rest));
   if (sub == "add-file") return storeAdd(std::move(rest), "nix store add-file", ContentAddressMethod::flat);
   if (sub == "add-path") return storeAdd(std::move(rest), "nix store add-path", ContentAddressMethod::nar);
   if (sub == "dump-path") return storeDumpPath(std::move(rest));
   if (sub == "gc") return nixStoreGcCommand(std::move(rest));
   if (sub == "optimise") return nixStoreOptimiseCommand(std::move(rest));
   if (sub == "--help") {
-    std::cout << "Usage: nix store cat|add-file|add-path|dump-path ...\n";
+    std::cout << "Usage: nix store cat|ls|add-file|add-path|dump-path ...\n";
     return 0;
   }
   usage("'" + sub + "' is not a recognised command");

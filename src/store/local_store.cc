@@ -317,6 +317,7 @@ void LocalStore::registerValidPaths(const std::vector<ValidPathInfo>& infos) {
 }
 
 VerifyResult LocalStore::verifyStore(bool checkContents, Repair repair) {
+  (void)repair;  // damaged paths (res.damaged) are rebuilt by the caller: the store cannot build
   VerifyResult res;
   std::cerr << "reading the Nix store...\n";
   std::cerr << "checking path existence...\n";
@@ -332,6 +333,7 @@ VerifyResult LocalStore::verifyStore(bool checkContents, Repair repair) {
     if (!referrers.empty()) {
       std::cerr << "path '" << storeDir().printPath(p) << "' disappeared, but it still has valid referrers!\n";
       res.errors = true;
+      res.damaged.insert(p);
     } else {
       std::cerr << "path '" << storeDir().printPath(p) << "' disappeared, removing from database...\n";
       db_->invalidatePath(p);
@@ -347,9 +349,8 @@ VerifyResult LocalStore::verifyStore(bool checkContents, Repair repair) {
       std::cerr << "path '" << storeDir().printPath(p) << "' was modified! expected hash '"
                 << info->narHash.to_string(HashFormat::nix32, true) << "', got '"
                 << hash.to_string(HashFormat::nix32, true) << "'\n";
-      if (repair == Repair::yes)
-        std::cerr << "error: cannot repair path '" << storeDir().printPath(p) << "'\n";
       res.errors = true;
+      res.damaged.insert(p);
     } else if (info->narSize == 0) {
       info->narSize = size;
       db_->updatePathInfo(*info);

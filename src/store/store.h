@@ -27,6 +27,9 @@ enum class Repair { no, yes };
 // What verifyStore found.
 struct VerifyResult {
   bool errors = false;  // something is (still) wrong
+  // Valid paths whose contents are modified or missing (also counted in `errors`): what a
+  // repair must rebuild (store/build/build.h repairPath).
+  StorePathSet damaged;
 };
 
 class Store {
@@ -81,7 +84,8 @@ public:
   // --- Checking ---
   // Checks that every valid path exists and that references are valid; with `checkContents`,
   // that each NAR hash matches. Prints problems on stderr (as Nix, "path '...' was modified! ...").
-  // With `repair`, fixes what it can. Not supported by every store (throws Error).
+  // With `repair`, fixes what it can without building (damaged paths are left to the caller).
+  // Not supported by every store (throws Error).
   virtual VerifyResult verifyStore(bool checkContents, Repair repair) = 0;
 
   // --- Garbage collection ---

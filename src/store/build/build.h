@@ -17,7 +17,10 @@ namespace nixpp {
 class LocalStore;
 struct Settings;
 
-enum class BuildMode { normal, check };
+// normal: build what is not valid; check: rebuild the requested derivations and compare;
+// repair: also rebuild derivations whose valid outputs are missing or modified on disk, and
+// replace those outputs atomically (an exchange of the old and new trees, then registration).
+enum class BuildMode { normal, check, repair };
 
 // The build failed: Nix's exit status (100 build failure, +1 timeout, +2 hash mismatch,
 // +4... as Worker::exitStatus; 104 --check mismatch) and "build of '...' failed".
@@ -37,5 +40,18 @@ private:
 // .drv, an invalid input source) before building anything.
 void buildDerivations(LocalStore& store, const Settings& settings, const std::vector<StorePath>& drvs,
                       BuildMode mode = BuildMode::normal);
+
+// The derivations buildDerivations would build, dependencies first. Throws as buildDerivations
+// before building.
+std::vector<StorePath> derivationsToBuild(LocalStore& store, const std::vector<StorePath>& drvs,
+                                          BuildMode mode = BuildMode::normal);
+
+// Nix's repairPath: if valid `path` is missing or modified on disk, rebuilds its deriver in
+// repair mode. Throws Error "cannot repair path '...'" if it has no valid deriver, BuildFailed.
+void repairPath(LocalStore& store, const Settings& settings, const StorePath& path);
+
+// Prints them on stderr as Nix's printMissing ("this derivation will be built:" / "these N
+// derivations will be built:", then one indented path per line); nothing if there are none.
+void printMissing(LocalStore& store, const std::vector<StorePath>& drvs, BuildMode mode = BuildMode::normal);
 
 } // namespace nixpp

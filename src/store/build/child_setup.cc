@@ -1,6 +1,8 @@
 #include "store/build/child_setup.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +36,9 @@ void childFail(int errFd, const std::string& what) {
 }
 
 void redirectStdio(int errFd, int logFd) {
+  // The builder dies with nixpp (as Nix's builders do): a killed nixpp leaves no builder
+  // writing on behind it, and the next build of the derivation starts from a clean slate.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) == -1) childFail(errFd, "setting the parent-death signal");
   int null = ::open("/dev/null", O_RDONLY);
   if (null == -1) childFail(errFd, "opening /dev/null");
   if (::dup2(null, STDIN_FILENO) == -1 || ::dup2(logFd, STDOUT_FILENO) == -1 || ::dup2(logFd, STDERR_FILENO) == -1)

@@ -25,7 +25,7 @@ private:
 
 // In the child: writes "<what>: <strerror(errno)>" to errFd and _exits(1).
 [[noreturn]] void childFail(int errFd, const std::string& what);
-// In the child: stdin from /dev/null, stdout and stderr to logFd.
+// In the child: stdin from /dev/null, stdout and stderr to logFd; SIGKILL when nixpp dies.
 void redirectStdio(int errFd, int logFd);
 // In the parent: waits for the child's exec (EOF on the pipe) or its error message; on an error
 // reaps the child and throws Error with the message.

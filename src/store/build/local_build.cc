@@ -253,6 +253,11 @@ JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
     for (auto& [_, p] : outputs)
       if (!store_.isValidPath(p)) allValid = false;
     if (allValid) return JobStart::Status::done;  // someone else built it meanwhile
+  } else if (mode_ == BuildMode::repair) {
+    bool allGood = true;
+    for (auto& [_, p] : outputs)
+      if (!outputContentsGood(store_, p)) allGood = false;
+    if (allGood) return JobStart::Status::done;  // someone else repaired it meanwhile
   }
 
   // The input closure: the sources and the used outputs of the input derivations.
@@ -291,12 +296,17 @@ JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
   }
   if (mode_ == BuildMode::check && !useChroot)
     throw Error("'--check' of '" + drvPrinted + "' needs the sandbox, which is disabled");
+  if (mode_ == BuildMode::repair && !useChroot)  // the new outputs must be built beside the old ones
+    throw Error("'--repair' of '" + drvPrinted + "' needs the sandbox, which is disabled");
 
   user_ = acquireBuildUser(store_, settings_);
   uid_t uid = user_ ? user_->user.uid : ::geteuid();
   gid_t gid = user_ ? user_->user.gid : ::getegid();
 
-  std::cerr << (mode_ == BuildMode::check ? "checking outputs of '" : "building '") << drvPrinted << "'...\n";
+  std::cerr << (mode_ == BuildMode::check    ? "checking outputs of '"
+                : mode_ == BuildMode::repair ? "repairing outputs of '"
+                                             : "building '")
+            << drvPrinted << "'...\n";
 
   buildDir_ = makeBuildDir(settings_, drvPath_);
   if (user_ && ::chown(buildDir_.c_str(), uid, gid) == -1) throw SysError(errno, "cannot change ownership of '" + buildDir_ + "'");
@@ -331,6 +341,7 @@ JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
   built_.outputs = outputs;
   built_.inputClosure = closure;
   built_.check = mode_ == BuildMode::check;
+  built_.repair = mode_ == BuildMode::repair;
 
   if (useChroot) {
     SandboxSpec sb;

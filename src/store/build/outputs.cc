@@ -1,6 +1,7 @@
 #include "store/build/outputs.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -173,19 +174,37 @@ void registerOutputs(LocalStore& store, const BuiltOutputs& b) {
     return;
   }
 
+  std::vector<std::string> replaced;  // repair: where the old contents went
   for (auto& [name, path] : b.outputs) {
     const std::string& actual = b.builtAt.at(name);
     std::string dst = store.realPath(path);
+    bool sync = store.config().fsyncStorePaths;
     if (actual == dst) {
-      syncTree(dst);
+      if (sync) syncTree(dst);
       continue;
     }
-    syncTree(actual);
+    if (sync) syncTree(actual);
+    struct stat st;
+    if (b.repair && store.isValidPath(path) && ::lstat(dst.c_str(), &st) == 0) {
+      // A valid path is never absent or half-written: the new tree and the old one swap places
+      // in one step.
+      if (::renameat2(AT_FDCWD, actual.c_str(), AT_FDCWD, dst.c_str(), RENAME_EXCHANGE) == -1)
+        throw SysError(errno, "replacing '" + dst + "' by its repaired contents");
+      replaced.push_back(actual);
+      continue;
+    }
     deletePath(dst);  // a leftover invalid copy
     if (::rename(actual.c_str(), dst.c_str()) == -1)
       throw SysError(errno, "moving build output '" + actual + "' into the store");
   }
   store.registerValidPaths(infos);
+  for (auto& old : replaced) deletePath(old);
+}
+
+bool outputContentsGood(LocalStore& store, const StorePath& path) {
+  auto info = store.queryPathInfoOpt(path);
+  if (!info || !pathExists(store.realPath(path))) return false;
+  return store.hashPath(path).first == info->narHash;
 }
 
 } // namespace nixpp

@@ -34,7 +34,11 @@ struct BuiltOutputs {
   std::map<std::string, std::string> builtAt;   // name -> where the builder left it (real path)
   StorePathSet inputClosure;                    // candidates for references
   bool check = false;                           // --check: compare with the valid paths instead
+  bool repair = false;                          // --repair: replace valid outputs atomically
 };
+
+// True if `path` is valid and its contents on disk match its recorded NAR hash.
+bool outputContentsGood(LocalStore& store, const StorePath& path);
 
 // Registers the outputs (or, with `check`, compares them to the valid ones and throws
 // BuildError notDeterministic "derivation '...' may not be deterministic: output '...' differs").

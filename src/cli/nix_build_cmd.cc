@@ -1,0 +1,250 @@
+// cli/nix_build_cmd.cc: `nix build` and `nix log` of the new CLI, for what nixpp supports
+// instead of flakes: attribute paths in --file FILE / --expr EXPR, and store-path installables
+// (`/nix/store/...drv` = all its outputs, `...drv^out,dev`, an output path, ./result).
+// As Nix 2.8: results sorted by path, links `result`, `result-1`, ... (`result-<output>` for
+// outputs other than out) registered as indirect GC roots, --json [{"drvPath":...,"outputs":{}}].
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "cli/build_cli.h"
+#include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/eval_cli.h"
+#include "cli/instantiate.h"
+#include "store/build/build.h"
+#include "store/gc_roots.h"
+#include "sys/file.h"
+#include "util/error.h"
+
+namespace nixpp {
+
+namespace {
+
+// The installables and evaluation flags `nix build` and `nix log` share.
+struct InstallableArgs {
+  std::optional<std::string> expr, file;
+  std::vector<std::string> installables, includes;
+  std::vector<AutoArg> autoArgs;
+  bool impure = false, showTrace = false;
+
+  // Consumes the flag at `p` if it is one of these.
+  bool handle(ArgParser& p) {
+    const std::string& a = p.arg();
+    if (a == "--expr") expr = p.value();
+    else if (a == "-f" || a == "--file") file = p.value();
+    else if (a == "--impure") impure = true;
+    else if (a == "--show-trace") showTrace = true;
+    else if (a == "--no-show-trace") showTrace = false;
+    else if (a == "-I" || a == "--include") includes.push_back(p.value());
+    else if (a == "--arg" || a == "--argstr") {
+      std::string name = p.value();
+      autoArgs.push_back({name, p.value(), a == "--argstr"});
+    } else if (a == "--offline" || a == "--refresh" || a == "--no-write-lock-file") {
+    } else return false;
+    return true;
+  }
+};
+
+// What one installable stands for.
+struct Target {
+  std::optional<StorePath> drvPath;        // a derivation (with `outputs`), or
+  std::optional<StorePath> path;           // an opaque store path
+  std::optional<std::set<std::string>> outputs;  // nullopt: all outputs
+};
+
+// Resolves the installables (evaluating with the session when --file/--expr is given).
+// Returns false (after printing the error) on an evaluation error.
+bool resolve(const InstallableArgs& ia, ArgParser& ap, Settings& settings, std::unique_ptr<EvalSession>& session,
+             std::vector<Target>& out) {
+  if (ia.expr && ia.file) throw UsageError("'--file' and '--expr' are exclusive");
+  if (ia.impure) settings.pureEval = false;
+  EvalSettings evalSettings;
+  if (settings.experimentalFeatures.count("pipe-operators")) evalSettings.lexer.pipeOperators = true;
+  evalSettings.pureEval = settings.pureEval;
+  evalSettings.showTrace = ia.showTrace;
+  evalSettings.home = getEnv("HOME");
+  evalSettings.nixPath = makeNixPath(ia.includes, currentDir());
+  growStackForEval();
+  session = std::make_unique<EvalSession>(settings, std::move(evalSettings), StoreWrites::allowed);
+  if (!ia.expr && !ia.file) {
+    if (ia.installables.empty()) ap.fail("nixpp needs '--file FILE', '--expr EXPR' or store paths as installables");
+    Store& store = *session->store();
+    for (auto& i : ia.installables) {
+      if (!i.starts_with("/") && !i.starts_with("."))
+        throw Error("cannot use installable '" + i +
+                    "': flakes are not supported by nixpp; use '--file FILE ATTRPATH', '--expr EXPR' or a store path");
+      auto pi = parsePathInstallable(store, i);
+      Target t;
+      if (pi.path.isDerivation()) {
+        t.drvPath = pi.path;
+        t.outputs = pi.outputs;
+      } else {
+        t.path = pi.path;
+      }
+      out.push_back(std::move(t));
+    }
+    return true;
+  }
+  EvalTargets targets;
+  targets.fromExpr = ia.expr.has_value();
+  targets.files = {ia.expr ? *ia.expr : *ia.file};
+  targets.readStdin = ia.file && *ia.file == "-";
+  targets.attrPaths = ia.installables.empty() ? std::vector<std::string>{""} : ia.installables;
+  targets.autoArgs = ia.autoArgs;
+  EvalState& state = session->state();
+  const StoreDir& dir = session->store()->storeDir();
+  try {
+    forEachEvalTarget(state, targets, [&](Value& v, Bindings* autoArgs) {
+      for (auto& d : getDerivations(state, v, autoArgs))
+        out.push_back(Target{dir.parsePath(d.drvPath), std::nullopt, std::set<std::string>{d.outputName}});
+    });
+  } catch (EvalError& e) {
+    std::cout.flush();
+    std::cerr << formatEvalError(e, ia.showTrace) << std::endl;
+    return false;
+  }
+  return true;
+}
+
+const char* buildUsage =
+    "Usage: nix build [option...] installables...\n"
+    "\n"
+    "Build derivations and make result symlinks to their outputs.\n"
+    "\n"
+    "Installables: attribute paths with -f/--file FILE or --expr EXPR; store paths\n"
+    "(/nix/store/...drv for all outputs, ...drv^out,dev, output paths, ./result).\n"
+    "\n"
+    "Options:\n"
+    "  -o, --out-link PATH   name the result symlinks PATH instead of 'result'\n"
+    "  --no-link             do not make result symlinks\n"
+    "  --print-out-paths     print the output paths\n"
+    "  --json                print the results as JSON\n"
+    "  --dry-run             show what would be built\n"
+    "  --rebuild             rebuild and compare with the existing outputs\n"
+    "  --repair              rebuild outputs whose contents are damaged\n"
+    "  --arg NAME EXPR, --argstr NAME STR, -I PATH, --impure, --show-trace, --store URL, -j N, -k\n";
+
+} // namespace
+
+int nixBuildCommand(Strings args) {
+  ArgParser ap("nix build", std::move(args));
+  InstallableArgs ia;
+  CommonFlags common(Frontend::nixCommand);
+  std::string outLink = "result";
+  bool noLink = false, printOutPaths = false, json = false, dryRun = false;
+  BuildMode mode = BuildMode::normal;
+  while (ap.next()) {
+    const std::string& a = ap.arg();
+    if (!ap.isFlag()) ia.installables.push_back(a);
+    else if (a == "--help") {
+      std::cout << buildUsage;
+      return 0;
+    } else if (a == "-o" || a == "--out-link") outLink = ap.value();
+    else if (a == "--no-link") noLink = true;
+    else if (a == "--print-out-paths") printOutPaths = true;
+    else if (a == "--json") json = true;
+    else if (a == "--dry-run") dryRun = true;
+    else if (a == "--rebuild") mode = BuildMode::check;
+    else if (a == "--repair") mode = BuildMode::repair;
+    else if (ia.handle(ap)) {
+    } else if (!common.handle(ap)) ap.unknownFlag();
+  }
+  Settings settings = common.load(SettingsHost::real(), std::cerr);
+  std::unique_ptr<EvalSession> session;
+  std::vector<Target> targets;
+  if (!resolve(ia, ap, settings, session, targets)) return 1;
+  LocalStore& store = requireLocalStore(*session->store(), "building");
+  const StoreDir& dir = store.storeDir();
+
+  // The results, sorted by path as Nix 2.8 prints and links them, each derivation once.
+  struct Result {
+    std::optional<StorePath> drvPath;
+    std::map<std::string, StorePath> outputs;  // drvPath: the outputs asked for
+    std::optional<StorePath> path;
+  };
+  std::map<std::string, Result> results;
+  std::vector<StorePath> drvs;
+  for (auto& t : targets) {
+    if (t.path) {
+      if (!store.isValidPath(*t.path)) throw InvalidPath("path '" + dir.printPath(*t.path) + "' is not valid");
+      results[dir.printPath(*t.path)].path = t.path;
+      continue;
+    }
+    auto all = derivationOutputPaths(store, *t.drvPath);
+    Result& r = results[dir.printPath(*t.drvPath)];
+    r.drvPath = t.drvPath;
+    for (auto& [name, p] : all)
+      if (!t.outputs || t.outputs->count(name)) r.outputs.insert_or_assign(name, p);
+    if (t.outputs)
+      for (auto& o : *t.outputs)
+        if (!all.count(o))
+          throw Error("derivation '" + dir.printPath(*t.drvPath) + "' does not have an output named '" + o + "'");
+    drvs.push_back(*t.drvPath);
+  }
+
+  if (dryRun) {
+    printMissing(store, drvs, mode);
+    return 0;
+  }
+  buildDerivations(store, settings, drvs, mode);
+
+  size_t i = 0;
+  nlohmann::json j = nlohmann::json::array();
+  for (auto& [_, r] : results) {
+    std::string base = outLink + (i++ ? "-" + std::to_string(i - 1) : "");
+    if (r.path) {
+      if (!noLink) addPermRoot(store, *r.path, base);
+      if (printOutPaths) std::cout << dir.printPath(*r.path) << "\n";
+      j.push_back({{"path", dir.printPath(*r.path)}});
+      continue;
+    }
+    nlohmann::json outs = nlohmann::json::object();
+    for (auto& [name, p] : r.outputs) {
+      if (!noLink) addPermRoot(store, p, base + (name == "out" ? "" : "-" + name));
+      if (printOutPaths) std::cout << dir.printPath(p) << "\n";
+      outs[name] = dir.printPath(p);
+    }
+    j.push_back({{"drvPath", dir.printPath(*r.drvPath)}, {"outputs", outs}});
+  }
+  if (json) std::cout << j.dump() << "\n";
+  return 0;
+}
+
+int nixLogCommand(Strings args) {
+  ArgParser ap("nix log", std::move(args));
+  InstallableArgs ia;
+  CommonFlags common(Frontend::nixCommand);
+  while (ap.next()) {
+    const std::string& a = ap.arg();
+    if (!ap.isFlag()) ia.installables.push_back(a);
+    else if (a == "--help") {
+      std::cout << "Usage: nix log [option...] installable\n\nShow the build log of a derivation or of "
+                   "the derivation that produced a store path.\n";
+      return 0;
+    } else if (ia.handle(ap)) {
+    } else if (!common.handle(ap)) ap.unknownFlag();
+  }
+  if (ia.installables.size() > 1) ap.fail("too many arguments");
+  Settings settings = common.load(SettingsHost::real(), std::cerr);
+  std::unique_ptr<EvalSession> session;
+  std::vector<Target> targets;
+  if (!resolve(ia, ap, settings, session, targets)) return 1;
+  LocalStore& store = requireLocalStore(*session->store(), "reading build logs");
+  const StoreDir& dir = store.storeDir();
+  for (auto& t : targets) {
+    StorePath p = t.drvPath ? *t.drvPath : *t.path;
+    auto log = findBuildLog(store, p);
+    if (!log) throw Error("build log of '" + dir.printPath(p) + "' is not available");
+    std::cerr << "got build log for '" << (ia.installables.empty() ? dir.printPath(p) : ia.installables[0])
+              << "' from '" << store.url() << "'\n";
+    std::cout << *log;
+  }
+  return 0;
+}
+
+} // namespace nixpp
