@@ -1,7 +1,7 @@
 // cli/nix_build_cmd.cc: `nix build` and `nix log` of the new CLI, for what nixpp supports
 // instead of flakes: attribute paths in --file FILE / --expr EXPR, and store-path installables
 // (`/nix/store/...drv` = all its outputs, `...drv^out,dev`, an output path, ./result).
-// As Nix 2.8: results sorted by path, links `result`, `result-1`, ... (`result-<output>` for
+// As Nix 2.8: results in its build goals' order (by name), links `result`, `result-1`, ... (`result-<output>` for
 // outputs other than out) registered as indirect GC roots, --json [{"drvPath":...,"outputs":{}}].
 #include <iostream>
 #include <map>
@@ -75,7 +75,7 @@ bool resolve(const InstallableArgs& ia, ArgParser& ap, Settings& settings, std::
     if (ia.installables.empty()) ap.fail("nixpp needs '--file FILE', '--expr EXPR' or store paths as installables");
     Store& store = *session->store();
     for (auto& i : ia.installables) {
-      if (!i.starts_with("/") && !i.starts_with("."))
+      if (i.find('#') != std::string::npos || (!i.starts_with("/") && !i.starts_with(".")))
         throw Error("cannot use installable '" + i +
                     "': flakes are not supported by nixpp; use '--file FILE ATTRPATH', '--expr EXPR' or a store path");
       auto pi = parsePathInstallable(store, i);
@@ -161,7 +161,8 @@ int nixBuildCommand(Strings args) {
   LocalStore& store = requireLocalStore(*session->store(), "building");
   const StoreDir& dir = store.storeDir();
 
-  // The results, sorted by path as Nix 2.8 prints and links them, each derivation once.
+  // The results in the order Nix 2.8 prints and links them, that of its build goals: store paths
+  // first, then derivations, each group by name, then by path ("a$<name>$<path>", "b$...").
   struct Result {
     std::optional<StorePath> drvPath;
     std::map<std::string, StorePath> outputs;  // drvPath: the outputs asked for
@@ -172,11 +173,11 @@ int nixBuildCommand(Strings args) {
   for (auto& t : targets) {
     if (t.path) {
       if (!store.isValidPath(*t.path)) throw InvalidPath("path '" + dir.printPath(*t.path) + "' is not valid");
-      results[dir.printPath(*t.path)].path = t.path;
+      results["a$" + std::string(t.path->name()) + "$" + dir.printPath(*t.path)].path = t.path;
       continue;
     }
     auto all = derivationOutputPaths(store, *t.drvPath);
-    Result& r = results[dir.printPath(*t.drvPath)];
+    Result& r = results["b$" + std::string(t.drvPath->name()) + "$" + dir.printPath(*t.drvPath)];
     r.drvPath = t.drvPath;
     for (auto& [name, p] : all)
       if (!t.outputs || t.outputs->count(name)) r.outputs.insert_or_assign(name, p);

@@ -70,6 +70,7 @@ std::string addPermRoot(const std::string& stateDir, const StoreDir& storeDir, c
 }
 
 std::string addPermRoot(LocalStore& store, const StorePath& path, const std::string& gcRoot) {
+  store.addTempRoot(path);  // as Nix: a collector running meanwhile keeps it until the link exists
   return addPermRoot(store.config().stateDir, store.storeDir(), store.storeDir().printPath(path), gcRoot);
 }
 
