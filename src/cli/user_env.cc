@@ -1,6 +1,7 @@
 #include "cli/user_env.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include "expr/eval.h"
@@ -98,6 +99,13 @@ DrvInfos queryInstalled(EvalState& state, const std::string& userEnv) {
     throw Error("profile '" + userEnv + "' is incompatible with 'nix-env'; please use 'nix profile' instead");
   std::string manifest = userEnv + "/manifest.nix";
   if (!pathExists(manifest)) return elems;
+  // The evaluator caches files by path: read the manifest by its store path, so that a profile
+  // that changed since (nix-env restarting after a concurrent change) is read afresh.
+  char* real = ::realpath(manifest.c_str(), nullptr);
+  if (real) {
+    manifest = real;
+    ::free(real);
+  }
   Value v;
   state.evalFile(manifest, v);
   getDerivations(state, v, "", state.allocBindings(0), elems, false);

@@ -4,7 +4,7 @@
 # Nix's for the same installs; queries print the same text; two profiles sharing a dependency
 # stay working when one is upgraded and uninstalled; --rollback restores the exact closure;
 # generations are listed, switched and deleted as Nix does; conflicts and priorities.
-set -euo pipefail
+set -Eeuo pipefail
 trap 'echo "FAIL: line $LINENO" >&2' ERR
 : "${NIXPP_BIN:?}" "${NIXPP_TEST_DATA:?}"
 tmp=$(mktemp -d)

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <deque>
 #include <iostream>
 
@@ -223,6 +225,7 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
   std::string storeDir = store_.storeDir().to_string(), realStoreDir = store_.config().realStoreDir;
   int logFd = logPipe.writeSide.get();
   child_ = startProcess([&, real, storeDir, realStoreDir, logFd] {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed client, writing into a path it rebuilds
     ::dup2(logFd, STDOUT_FILENO);
     ::dup2(logFd, STDERR_FILENO);
     runBuiltinBuilder(drv_, real, [&](const std::string& p) {
