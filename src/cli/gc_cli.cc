@@ -12,6 +12,7 @@
 #include "store/gc.h"
 #include "store/local_store.h"
 #include "store/optimise.h"
+#include "store/profiles.h"
 #include "store/roots.h"
 #include "sys/directory.h"
 #include "sys/file.h"
@@ -146,9 +147,33 @@ void printRootsOf(StoreRef& ref, const StorePathSet& paths) {
 
 namespace {
 
-// Deleting old generations needs store/profiles.h (not there yet).
-void removeOldGenerations(const std::string&, const std::string&, bool) {
-  throw Error("nix-collect-garbage: deleting old generations (-d, --delete-older-than) is not supported yet");
+// Nix 2.8's removeOldGenerations: every profile (a symlink whose target mentions "link") under
+// `dir`, recursively.
+void removeOldGenerations(const std::string& dir, const std::string& olderThan, bool dryRun) {
+  if (::access(dir.c_str(), R_OK) != 0) return;
+  bool canWrite = ::access(dir.c_str(), W_OK) == 0;
+  std::vector<std::string> names;
+  try {
+    names = readDirectorySorted(dir);
+  } catch (SysError&) {
+    return;
+  }
+  for (auto& name : names) {
+    std::string path = dir + "/" + name;
+    struct stat st;
+    if (::lstat(path.c_str(), &st) == -1) continue;
+    if (S_ISLNK(st.st_mode) && canWrite) {
+      char buf[4096];
+      ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+      if (n < 0) continue;
+      if (std::string(buf, size_t(n)).find("link") == std::string::npos) continue;
+      std::cerr << "removing old generations of profile " << path << "\n";
+      if (!olderThan.empty()) deleteGenerationsOlderThan(path, parseOlderThanTimeSpec(olderThan), dryRun, std::cerr);
+      else deleteOldGenerations(path, dryRun, std::cerr);
+    } else if (S_ISDIR(st.st_mode)) {
+      removeOldGenerations(path, olderThan, dryRun);
+    }
+  }
 }
 
 } // namespace
@@ -181,6 +206,7 @@ int nixCollectGarbageMain(Strings args) {
     else if (!common.handle(p)) p.unknownFlag();
   }
   StoreRef ref(common.load(SettingsHost::real(), std::cerr));
+  if (!olderThan.empty()) parseOlderThanTimeSpec(olderThan);  // a bad spec fails before anything is deleted
   if (removeOld) removeOldGenerations(ref.settings().stateDir + "/profiles", olderThan, dryRun);
   if (dryRun) return 0;
   GcOptions options = optionsFrom(ref.settings());
