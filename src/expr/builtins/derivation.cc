@@ -56,8 +56,10 @@ void checkDerivationName(EvalState& st, PosIdx pos, std::string_view name) {
 
 void jsonString(std::string_view s, std::string& out) { appendJsonString(out, s); }
 
-void valueToJson(EvalState& st, Value& v, PosIdx pos, NixStringContext& context, std::string& out) {
+// `depth`: the nesting so far; as Nix, more than max-call-depth levels is a stack overflow.
+void valueToJson(EvalState& st, Value& v, PosIdx pos, NixStringContext& context, std::string& out, size_t depth = 0) {
   st.checkStack();
+  if (depth > st.settings.maxCallDepth) throw StackOverflowError("stack overflow; max-call-depth exceeded", st.pos(pos));
   st.forceValue(v, pos);
   switch (v.type()) {
   case ValueType::Int: out += std::to_string(v.integer()); break;
@@ -78,7 +80,7 @@ void valueToJson(EvalState& st, Value& v, PosIdx pos, NixStringContext& context,
     out += '[';
     for (size_t i = 0; i < v.listSize(); ++i) {
       if (i) out += ',';
-      valueToJson(st, *v.listElems()[i], pos, context, out);
+      valueToJson(st, *v.listElems()[i], pos, context, out, depth + 1);
     }
     out += ']';
     break;
@@ -88,7 +90,7 @@ void valueToJson(EvalState& st, Value& v, PosIdx pos, NixStringContext& context,
       jsonString(st.coerceToString(pos, v, context, "", false, false), out);
       break;
     }
-    if (auto* o = b->get(st.s.outPath)) return valueToJson(st, *o->value, pos, context, out);
+    if (auto* o = b->get(st.s.outPath)) return valueToJson(st, *o->value, pos, context, out, depth + 1);
     std::vector<const Attr*> sorted;
     for (auto& a : *b) sorted.push_back(&a);
     std::sort(sorted.begin(), sorted.end(), [&](const Attr* x, const Attr* y) { return st.name(x->name) < st.name(y->name); });
@@ -100,7 +102,7 @@ void valueToJson(EvalState& st, Value& v, PosIdx pos, NixStringContext& context,
       jsonString(st.name(a->name), out);
       out += ':';
       try {
-        valueToJson(st, *a->value, a->pos, context, out);
+        valueToJson(st, *a->value, a->pos, context, out, depth + 1);
       } catch (EvalError& e) {
         if (st.settings.showTrace) st.addTrace(e, a->pos, "while evaluating attribute '" + std::string(st.name(a->name)) + "'");
         throw;

@@ -63,6 +63,42 @@ std::string showOffset(const toml::time_offset& o) {
   return buf;
 }
 
+// toml11 3.x saturates (or wraps) integers that do not fit in 64 bits; Nix's toml11 4.x rejects
+// them. The literal is read again from its source text and checked.
+void checkIntegerRange(const toml::value& t) {
+  toml::source_location loc = t.location();
+  const std::string& line = loc.line_str();
+  if (loc.column() == 0 || loc.column() - 1 > line.size()) return;
+  std::string tok = line.substr(loc.column() - 1, loc.region());
+  std::string digits;
+  bool negative = false;
+  int base = 10;
+  size_t i = 0;
+  if (i < tok.size() && (tok[i] == '+' || tok[i] == '-')) negative = tok[i++] == '-';
+  if (tok.compare(i, 2, "0x") == 0) base = 16, i += 2;
+  else if (tok.compare(i, 2, "0o") == 0) base = 8, i += 2;
+  else if (tok.compare(i, 2, "0b") == 0) base = 2, i += 2;
+  for (; i < tok.size(); ++i)
+    if (tok[i] != '_') digits += tok[i];
+  // The magnitude must fit: < 2^63, or <= 2^63 for a negative decimal.
+  unsigned __int128 limit = (unsigned __int128)1 << 63, n = 0;
+  bool tooLarge = false;
+  for (char c : digits) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0 || d >= base) return;  // not an integer literal after all: leave it to toml11
+    n = n * base + d;
+    if (n > limit) {
+      tooLarge = true;
+      break;
+    }
+  }
+  if (!tooLarge && (n < limit || negative)) return;
+  static const char* kinds[] = {"", "", "bin", "", "", "", "", "", "oct", "", "dec", "", "", "", "", "", "hex"};
+  std::string col(loc.column() - 1 + tok.size(), ' ');
+  throw TomlFailure(std::string("[error] toml::parse_") + kinds[base] + "_integer: too large integer: current max digits = 2^63\n --> fromTOML\n   |\n " +
+                    std::to_string(loc.line()) + " | " + line + "\n   | " + col + "^-- must be < 2^63\n");
+}
+
 struct TomlToNix {
   EvalState& st;
 
@@ -105,7 +141,9 @@ struct TomlToNix {
       return;
     }
     case toml::value_t::boolean: return v.mkBool(t.as_boolean());
-    case toml::value_t::integer: return v.mkInt(t.as_integer());
+    case toml::value_t::integer:
+      checkIntegerRange(t);
+      return v.mkInt(t.as_integer());
     case toml::value_t::floating: return v.mkFloat(t.as_floating());
     case toml::value_t::string: {
       const std::string& s = t.as_string().str;
