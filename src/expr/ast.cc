@@ -135,7 +135,10 @@ struct Binder {
       uint32_t level = 0;
       for (auto* cur = env; cur; cur = cur->up, ++level) {
         if (cur->isWith) {
-          if (withLevel == -1) withLevel = level;
+          if (withLevel == -1) {
+            withLevel = level;
+            v.with = cur->with;
+          }
         } else if (auto d = cur->find(v.name); d >= 0) {
           v.level = level;
           v.displ = uint32_t(d);
@@ -213,14 +216,16 @@ struct Binder {
     case ExprKind::With: {
       auto& w = static_cast<ExprWith&>(*e);
       w.prevWith = 0;
+      w.parentWith = nullptr;
       uint32_t level = 1;
       for (auto* cur = env; cur; cur = cur->up, ++level)
         if (cur->isWith) {
           w.prevWith = level;
+          w.parentWith = cur->with;
           break;
         }
       bind(w.attrs, env);
-      StaticEnv withEnv{env, true, {}};
+      StaticEnv withEnv{env, true, {}, &w};
       bind(w.body, &withEnv);
       return;
     }

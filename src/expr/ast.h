@@ -92,12 +92,16 @@ struct ExprPath : Expr {
   explicit ExprPath(std::string_view p) : Expr(ExprKind::Path), path(p) {}
 };
 
+struct ExprWith;
+
 struct ExprVar : Expr {
   Symbol name;
   // Set by bindVars: either found statically at `level` envs up, slot `displ`; or (fromWith)
-  // to be looked up dynamically in the `with` that is `level` envs up, then the ones around it.
+  // to be looked up dynamically in the `with` that is `level` envs up (`with`), then the ones
+  // around it (ExprWith::parentWith).
   bool fromWith = false;
   uint32_t level = 0, displ = 0;
+  const ExprWith* with = nullptr;
   ExprVar(PosIdx p, Symbol n) : Expr(ExprKind::Var, p), name(n) {}
 };
 
@@ -203,6 +207,7 @@ struct ExprWith : Expr {
   Expr* attrs;
   Expr* body;
   uint32_t prevWith = 0;  // levels up to the enclosing `with`, 0 if none (set by bindVars)
+  const ExprWith* parentWith = nullptr;  // that enclosing `with` (set by bindVars)
   ExprWith(PosIdx p, Expr* a, Expr* b) : Expr(ExprKind::With, p), attrs(a), body(b) {}
 };
 
@@ -244,6 +249,7 @@ struct StaticEnv {
   const StaticEnv* up = nullptr;
   bool isWith = false;
   std::vector<std::pair<Symbol, uint32_t>> vars;  // sorted by symbol
+  const ExprWith* with = nullptr;  // the `with` of a with scope
   // The slot of `name` in this env, or -1.
   int64_t find(Symbol name) const;
   void sort();

@@ -31,21 +31,16 @@ static Value* lookupVar(EvalState& st, Env* env, const ExprVar& var, bool noEval
   for (uint32_t l = var.level; l; --l) env = env->up;
   if (!var.fromWith) return env->values[var.displ];
   if (noEval) return nullptr;
-  while (true) {
+  for (const ExprWith* w = var.with;; w = w->parentWith) {
     Value* attrsV = env->values[0];
     Bindings* b = st.forceAttrs(*attrsV, var.pos, "while evaluating the first subexpression of a with expression");
     if (auto* a = b->get(var.name)) return a->value;
-    if (!env->prevWith)
+    if (!w->parentWith)
       throw UndefinedVarError("undefined variable '" + std::string(st.name(var.name)) + "'", st.pos(var.pos));
-    for (uint32_t l = env->prevWith; l; --l) env = env->up;
+    for (uint32_t l = w->prevWith; l; --l) env = env->up;
   }
 }
 
-Value* EvalState::maybeThunk(Env& env, Expr* e) {
-  switch (e->kind) {
-  case ExprKind::Int:
-  case ExprKind::Float:
-  case ExprKind::String:
 // A NixString outside the collected heap (it lives as long as the AST that holds it).
 static const NixString* permanentString(std::string_view s) {
   auto* ns = static_cast<NixString*>(GC_MALLOC_ATOMIC_UNCOLLECTABLE(sizeof(NixString) + s.size() + 1));
@@ -77,6 +72,11 @@ static Value* constantValue(Expr* e) {
   return *slot = v;
 }
 
+Value* EvalState::maybeThunk(Env& env, Expr* e) {
+  switch (e->kind) {
+  case ExprKind::Int:
+  case ExprKind::Float:
+  case ExprKind::String:
   case ExprKind::Path: return constantValue(e);
   case ExprKind::Var:
     if (Value* v = lookupVar(*this, &env, static_cast<ExprVar&>(*e), true)) return v;
@@ -419,7 +419,6 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
     auto& w = static_cast<ExprWith&>(*e);
     Env& env2 = allocEnv(1);
     env2.up = &env;
-    env2.prevWith = w.prevWith;
     env2.values[0] = maybeThunk(env, w.attrs);
     eval(env2, w.body, v);
     return;

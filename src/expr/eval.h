@@ -150,8 +150,12 @@ public:
   void assertEqValues(Value& a, Value& b, PosIdx pos, std::string_view errorCtx);
 
   // --- allocation (GC heap) ---
-  Value* allocValue();
-  Env& allocEnv(size_t size);
+  // Values and environments of up to 3 slots (16 and 32 bytes, zeroed) come from free lists that
+  // GC_malloc_many refills in batches, so most allocations are a pop.
+  Value* allocValue() { return static_cast<Value*>(allocSmall(0)); }
+  Env& allocEnv(size_t size) {
+    return size <= 3 ? *static_cast<Env*>(allocSmall(size <= 1 ? 0 : 1)) : allocEnvLarge(size);
+  }
   Bindings* allocBindings(size_t capacity);
   // Makes `v` a list of `size` elements; fill v.listElems()[0..size).
   void mkList(Value& v, size_t size);
@@ -196,6 +200,19 @@ private:
   friend struct Evaluator;
   void forceThunk(Value& v, PosIdx pos);
   void createBaseEnv();
+  // An object of 16 (sizeClass 0) or 32 (1) bytes from its free list.
+  void* allocSmall(int sizeClass) {
+    void* p = freeLists_[sizeClass];
+    if (!p) p = refillFreeList(sizeClass);
+    freeLists_[sizeClass] = *static_cast<void**>(p);
+    *static_cast<void**>(p) = nullptr;
+    return p;
+  }
+  void* refillFreeList(int sizeClass);
+  Env& allocEnvLarge(size_t size);
+
+  // The heads of the free lists, in an uncollectable (scanned) cell so that the GC keeps them.
+  void** freeLists_ = nullptr;
 
   std::vector<std::unique_ptr<Arena>> arenas_;
   std::unordered_map<std::string, Expr*> parseCache_;

@@ -86,12 +86,15 @@ std::string EvalState::showType(const Value& v) const {
 // ---------------------------------------------------------------------------------------------
 // Allocation
 
-Value* EvalState::allocValue() { return static_cast<Value*>(GC_MALLOC(sizeof(Value))); }
+void* EvalState::refillFreeList(int sizeClass) {
+  static_assert(sizeof(Value) == 16 && offsetof(Env, values) + sizeof(Value*) == 16);
+  void* list = GC_malloc_many(sizeClass == 0 ? 16 : 32);
+  if (!list) throw std::bad_alloc();
+  return freeLists_[sizeClass] = list;
+}
 
-Env& EvalState::allocEnv(size_t size) {
-  auto* env = static_cast<Env*>(GC_MALLOC(offsetof(Env, values) + std::max<size_t>(size, 1) * sizeof(Value*)));
-  env->size = uint32_t(size);
-  return *env;
+Env& EvalState::allocEnvLarge(size_t size) {
+  return *static_cast<Env*>(GC_MALLOC(offsetof(Env, values) + size * sizeof(Value*)));
 }
 
 Bindings* EvalState::allocBindings(size_t capacity) {
@@ -427,6 +430,7 @@ bool EvalState::eqValues(Value& a, Value& b, PosIdx pos, std::string_view errorC
 
 EvalState::EvalState(EvalIo& io_, EvalSettings settings_) : io(io_), settings(std::move(settings_)) {
   GC_INIT();
+  freeLists_ = static_cast<void**>(GC_MALLOC_UNCOLLECTABLE(2 * sizeof(void*)));
   stackLimit_ = settings.maxStackBytes;
   struct rlimit rl;
   if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
@@ -454,7 +458,7 @@ EvalState::EvalState(EvalIo& io_, EvalSettings settings_) : io(io_), settings(st
   createBaseEnv();
 }
 
-EvalState::~EvalState() = default;
+EvalState::~EvalState() { GC_FREE(freeLists_); }
 
 const PrimOp* EvalState::findPrimOp(std::string_view n) const {
   for (auto& p : primOps_)
@@ -470,7 +474,6 @@ void EvalState::createBaseEnv() {
   staticBaseEnv_ = makeBaseEnv(symbols);
   const auto& names = globalNames();
   baseEnv_ = static_cast<Env*>(GC_MALLOC_UNCOLLECTABLE(offsetof(Env, values) + names.size() * sizeof(Value*)));
-  baseEnv_->size = uint32_t(names.size());
   BuiltinTable table;
   registerAllBuiltins(table);
   std::unordered_map<std::string_view, size_t> slotOf;

@@ -128,13 +128,11 @@ static_assert(sizeof(Value) == 16);
 static_assert(sizeof(Bindings) % alignof(Attr) == 0);
 
 // A runtime environment: the values of one static scope (expr/ast.h StaticEnv) in slot order.
-// A `with` scope has one slot, the (thunk of the) attribute set, and `prevWith` = levels up to the
-// enclosing `with` env (0: none).
+// A `with` scope has one slot, the (thunk of the) attribute set; the way to the enclosing `with`
+// env is static (ExprWith::prevWith). Kept to one word of header: a one-slot env is 16 bytes.
 struct Env {
   Env* up;
-  uint32_t size;
-  uint32_t prevWith;
-  Value* values[1];  // really [size]
+  Value* values[1];  // really [the scope's size]
 };
 
 // Nix's names for types, as in error messages ("a string", "an integer", "a set"...).
