@@ -110,7 +110,8 @@ int nixInstantiateMain(Strings args) {
   ArgParser ap("nix-instantiate", std::move(args));
   bool parseOnly = false, fromExpr = false, evalOnly = false, findFile = false;
   std::optional<bool> readWrite;  // --read-write-mode / --readonly-mode
-  bool strict = false, json = false, xml = false, location = true, showTrace = false;
+  bool strict = false, json = false, xml = false, location = true;
+  std::optional<bool> showTraceFlag;  // --show-trace / --no-show-trace, else nix.conf's show-trace
   LexerOptions lexerOpts;
   Strings files, includes;
   std::string gcRoot;  // --add-root (instantiation)
@@ -144,8 +145,8 @@ int nixInstantiateMain(Strings args) {
     else if (a == "--json") json = true;
     else if (a == "--xml") xml = true;
     else if (a == "--no-location") location = false;
-    else if (a == "--show-trace") showTrace = true;
-    else if (a == "--no-show-trace") showTrace = false;
+    else if (a == "--show-trace") showTraceFlag = true;
+    else if (a == "--no-show-trace") showTraceFlag = false;
     else if (a == "--read-write-mode") readWrite = true;
     else if (a == "--readonly-mode") readWrite = false;
     else if (a == "--dry-run" || a == "--impure" ||
@@ -160,7 +161,15 @@ int nixInstantiateMain(Strings args) {
       gcRoot = ap.value();
     } else if (a == "--lint-url-literals" || a == "--lint-short-path-literals" ||
                a == "--lint-absolute-path-literals") {
-      ap.value();
+      std::string level = ap.value();
+      LexerOptions::Lint lint = level == "ignore" ? LexerOptions::Lint::ignore
+                                : level == "warn" ? LexerOptions::Lint::warn
+                                : level == "fatal" ? LexerOptions::Lint::fatal
+                                                   : throw UsageError("invalid value '" + level + "' for '" + a +
+                                                                      "': expected 'ignore', 'warn' or 'fatal'");
+      (a == "--lint-url-literals"         ? lexerOpts.lintUrls
+       : a == "--lint-short-path-literals" ? lexerOpts.lintShortPaths
+                                           : lexerOpts.lintAbsolutePaths) = lint;
     } else if (a == "--arg" || a == "--argstr") {
       std::string name = ap.value();
       autoArgs.push_back({name, ap.value(), a == "--argstr"});
@@ -190,6 +199,7 @@ int nixInstantiateMain(Strings args) {
     // As Nix: --eval does not write to the store (derivations and sources get their paths
     // computed only) unless --read-write-mode; --readonly-mode makes instantiation read-only too.
     bool readOnly = readWrite ? !*readWrite : evalOnly;
+    bool showTrace = showTraceFlag.value_or(settings.showTrace);
     return evalMain(targets, strict, json, xml, location, showTrace, std::move(evalSettings), std::move(settings),
                     evalOnly ? nullptr : &inst, readOnly ? StoreWrites::readOnly : StoreWrites::allowed);
   }

@@ -134,19 +134,14 @@ static void evalOperand(EvalState& st, Env& env, Expr* e, Value& v, const char* 
 static bool evalBoolOperand(EvalState& st, Env& env, Expr* e, const char* ctx) {
   Value v;
   evalOperand(st, env, e, v, ctx);
-  if (v.type() != ValueType::Bool) st.typeError("a Boolean", v, e->pos, ctx);
+  if (v.type() != ValueType::Bool) st.typeError("a Boolean", v, e->pos, ctx, true);
   return v.boolean();
 }
 
 static Bindings* evalAttrsOperand(EvalState& st, Env& env, Expr* e, Value& v, const char* ctx) {
   evalOperand(st, env, e, v, ctx);
-  if (v.type() != ValueType::Attrs) st.typeError("a set", v, e->pos, ctx);
+  if (v.type() != ValueType::Attrs) st.typeError("a set", v, e->pos, ctx, true);
   return v.attrs();
-}
-
-static void evalListOperand(EvalState& st, Env& env, Expr* e, Value& v, const char* ctx) {
-  evalOperand(st, env, e, v, ctx);
-  if (v.type() != ValueType::List) st.typeError("a list", v, e->pos, ctx);
 }
 
 // Nix's "Did you mean x?" for a name not found among `candidates`: the (at most 5) closest by
@@ -210,7 +205,7 @@ static void evalAttrs(EvalState& st, Env& env, ExprAttrs& a, Value& v) {
     // `__overrides` (a deprecated feature): its attributes replace or extend the set, and the
     // replaced ones are seen by the other attributes through the environment.
     if (auto* ov = b->get(st.symbol("__overrides"))) {
-      Bindings* o = st.forceAttrs(*ov->value, ov->pos, "while evaluating the `__overrides` attribute");
+      Bindings* o = st.forceAttrs(*ov->value, st.determinePos(*ov->value, noPos), "while evaluating the `__overrides` attribute");
       Bindings* nb = st.allocBindings(b->size + o->size + a.dynamicAttrs.size());
       nb->pos = b->pos;
       for (auto& x : *b) nb->push(x.name, x.value, x.pos);
@@ -273,8 +268,10 @@ static void evalConcat(EvalState& st, Env& env, ExprConcatStrings& c, Value& v) 
       if (firstType != ValueType::Path) firstType = ValueType::String;
     } else if (firstType == ValueType::Int) {
       if (tmp.type() == ValueType::Int) {
-        if (__builtin_add_overflow(n, tmp.integer(), &n))
+        int64_t sum;
+        if (__builtin_add_overflow(n, tmp.integer(), &sum))
           throw EvalError("integer overflow in adding " + std::to_string(n) + " + " + std::to_string(tmp.integer()), st.pos(pos));
+        n = sum;
         continue;
       }
       if (tmp.type() == ValueType::Float) {
@@ -436,7 +433,7 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
     std::string text;
     try {
       eval(env, a.cond, c);
-      if (c.type() != ValueType::Bool) typeError("a Boolean", c, a.cond->pos, "");
+      if (c.type() != ValueType::Bool) typeError("a Boolean", c, a.cond->pos, "", true);
       ok = c.boolean();
       if (!ok) {
         showExpr(*a.cond, symbols, text);
@@ -514,8 +511,10 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
   case ExprKind::OpConcatLists: {
     auto& b = static_cast<ExprBinOp&>(*e);
     Value v1, v2;
-    evalListOperand(*this, env, b.e1, v1, "in the left operand of '++'");
-    evalListOperand(*this, env, b.e2, v2, "in the right operand of '++'");
+    evalOperand(*this, env, b.e1, v1, "in the left operand of '++'");
+    forceList(v1, b.pos, "while evaluating one of the elements to concatenate");
+    evalOperand(*this, env, b.e2, v2, "in the right operand of '++'");
+    forceList(v2, b.pos, "while evaluating one of the elements to concatenate");
     if (v1.listSize() == 0) return void(v = v2);
     if (v2.listSize() == 0) return void(v = v1);
     Value r;

@@ -108,6 +108,9 @@ public:
   }
   // Forces `v` and everything in it (lists, attribute values), as --strict and deepSeq do.
   void forceValueDeep(Value& v);
+  // The position Nix blames for a value: a set's, a function's, an application's function's;
+  // `fallback` for the others.
+  PosIdx determinePos(const Value& v, PosIdx fallback) const;
 
   int64_t forceInt(Value& v, PosIdx pos, std::string_view errorCtx);
   double forceFloat(Value& v, PosIdx pos, std::string_view errorCtx);  // an int or a float
@@ -171,7 +174,10 @@ public:
   // "a string", "an integer", "the built-in function 'map'", ... as in Nix's messages.
   std::string showType(const Value& v) const;
   Pos pos(PosIdx p) const { return positions[p]; }
-  [[noreturn]] void typeError(std::string_view expected, Value& v, PosIdx pos, std::string_view errorCtx);
+  // "expected a set but found ...", with `errorCtx` as a frame at `pos`. As in Nix, only string
+  // and operand errors (`atPos`) also carry `pos` themselves.
+  [[noreturn]] void typeError(std::string_view expected, Value& v, PosIdx pos, std::string_view errorCtx,
+                              bool atPos = false);
   // Adds a "… <hint>" trace frame at `pos` to an error passing through.
   void addTrace(EvalError& e, PosIdx pos, std::string_view hint) const;
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iostream>
+#include <unordered_set>
 
 #include "expr/base_env.h"
 #include "expr/eval.h"
@@ -179,9 +180,9 @@ void EvalState::forceThunk(Value& v, PosIdx pos) {
 
 void EvalState::addTrace(EvalError& e, PosIdx p, std::string_view hint) const { e.addTrace(pos(p), std::string(hint)); }
 
-void EvalState::typeError(std::string_view expected, Value& v, PosIdx pos, std::string_view errorCtx) {
+void EvalState::typeError(std::string_view expected, Value& v, PosIdx pos, std::string_view errorCtx, bool atPos) {
   TypeError err("expected " + std::string(expected) + " but found " + showType(v) + ": " + printValueForError(*this, v),
-                this->pos(pos));
+                atPos ? this->pos(pos) : Pos{});
   if (!errorCtx.empty()) err.addTrace(this->pos(pos), std::string(errorCtx));
   throw err;
 }
@@ -228,7 +229,7 @@ void EvalState::forceFunction(Value& v, PosIdx pos, std::string_view errorCtx) {
 
 std::string_view EvalState::forceString(Value& v, PosIdx pos, std::string_view errorCtx) {
   forceWithCtx(*this, v, pos, errorCtx);
-  if (v.type() != ValueType::String) typeError("a string", v, pos, errorCtx);
+  if (v.type() != ValueType::String) typeError("a string", v, pos, errorCtx, true);
   return v.string_view();
 }
 
@@ -247,32 +248,63 @@ std::string_view EvalState::forceStringNoCtx(Value& v, PosIdx pos, std::string_v
   return s;
 }
 
-void EvalState::forceValueDeep(Value& v) {
-  // Iterative over lists/attrs with an explicit "seen" guard against cycles through values
-  // already being forced.
-  std::vector<Value*> stack{&v};
-  std::unordered_map<const void*, bool> seen;
-  while (!stack.empty()) {
-    Value* cur = stack.back();
-    stack.pop_back();
-    forceValue(*cur, noPos);
-    if (cur->type() == ValueType::Attrs) {
-      if (!seen.emplace(cur->attrs(), true).second) continue;
-      for (auto& a : *cur->attrs()) {
-        try {
-          forceValue(*a.value, a.pos);
-        } catch (EvalError& e) {
-          if (settings.showTrace) addTrace(e, a.pos, "while evaluating the attribute '" + std::string(name(a.name)) + "'");
-          throw;
-        }
-        stack.push_back(a.value);
-      }
-    } else if (cur->type() == ValueType::List) {
-      if (cur->listSize() && !seen.emplace(cur->listElems(), true).second) continue;
-      for (size_t i = cur->listSize(); i > 0; --i) stack.push_back(cur->listElems()[i - 1]);
-    }
+PosIdx EvalState::determinePos(const Value& v, PosIdx fallback) const {
+  switch (v.type()) {
+  case ValueType::Attrs: return v.attrs()->pos;
+  case ValueType::Lambda: return v.lambda()->pos;
+  case ValueType::App: return determinePos(*v.appLeft(), fallback);
+  default: return fallback;
   }
 }
+
+namespace {
+
+// forceValueDeep's walk. As Nix's, it is recursive, counts towards max-call-depth (so a deep
+// structure ends in "stack overflow", not a crash) and says which attribute or list element it
+// was in when an error passes.
+struct DeepForcer {
+  EvalState& st;
+  size_t& callDepth;
+  std::unordered_set<const void*> seen;
+
+  void recurse(Value& v) {
+    PosIdx pos = st.determinePos(v, noPos);
+    if (callDepth >= st.settings.maxCallDepth)
+      throw StackOverflowError("stack overflow; max-call-depth exceeded", st.pos(pos));
+    ++callDepth;
+    struct Guard {
+      size_t& d;
+      ~Guard() { --d; }
+    } guard{callDepth};
+    st.checkStack();
+    st.forceValue(v, pos);
+    if (v.type() == ValueType::Attrs) {
+      if (!seen.insert(v.attrs()).second) return;
+      for (auto& a : *v.attrs()) {
+        try {
+          recurse(*a.value);
+        } catch (EvalError& e) {
+          st.addTrace(e, a.pos, "while evaluating the attribute '" + std::string(st.name(a.name)) + "'");
+          throw;
+        }
+      }
+    } else if (v.type() == ValueType::List) {
+      if (v.listSize() == 0 || !seen.insert(v.listElems()).second) return;
+      for (size_t i = 0; i < v.listSize(); ++i) {
+        try {
+          recurse(*v.listElems()[i]);
+        } catch (EvalError& e) {
+          st.addTrace(e, noPos, "while evaluating list element at index " + std::to_string(i));
+          throw;
+        }
+      }
+    }
+  }
+};
+
+} // namespace
+
+void EvalState::forceValueDeep(Value& v) { DeepForcer{*this, callDepth_, {}}.recurse(v); }
 
 bool EvalState::isDerivation(Value& v) {
   if (v.type() != ValueType::Attrs) return false;
@@ -289,7 +321,7 @@ std::string EvalState::copyPathToStore(NixStringContext& context, const std::str
   std::string dstPath;
   if (auto i = srcToStore.find(path); i != srcToStore.end()) dstPath = i->second;
   else {
-    if (!io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", this->pos(pos));
+    if (!io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", Pos{});
     auto slash = path.rfind('/');
     std::string name = path.substr(slash + 1);
     try {
@@ -332,7 +364,20 @@ std::string EvalState::coerceToString(PosIdx pos, Value& v, NixStringContext& co
         throw;
       }
     }
-    if (auto* o = v.attrs()->get(s.outPath)) return coerceToString(pos, *o->value, context, errorCtx, coerceMore, copyToStore);
+    if (auto* o = v.attrs()->get(s.outPath)) {
+      try {
+        forceValue(*o->value, pos);
+      } catch (EvalError& e) {
+        addTrace(e, o->pos, "while evaluating the `outPath` attribute");
+        throw;
+      }
+      try {
+        return coerceToString(pos, *o->value, context, errorCtx, coerceMore, copyToStore);
+      } catch (EvalError& e) {
+        addTrace(e, o->pos, "while using the `outPath` attribute");
+        throw;
+      }
+    }
     break;
   }
   case ValueType::Bool:
@@ -358,7 +403,8 @@ std::string EvalState::coerceToString(PosIdx pos, Value& v, NixStringContext& co
         Value* e = v.listElems()[i];
         try {
           out += coerceToString(pos, *e, context, "while evaluating one element of the list", coerceMore, copyToStore);
-        } catch (EvalError&) {
+        } catch (EvalError& err) {
+          if (!errorCtx.empty()) addTrace(err, pos, errorCtx);
           throw;
         }
         if (i + 1 < v.listSize()) {
@@ -377,11 +423,49 @@ std::string EvalState::coerceToString(PosIdx pos, Value& v, NixStringContext& co
 }
 
 std::string EvalState::coerceToPath(PosIdx pos, Value& v, NixStringContext& context, std::string_view errorCtx) {
-  forceWithCtx(*this, v, pos, errorCtx);
+  forceValue(v, pos);
   if (v.type() == ValueType::Path) return std::string(v.path()->view());
+  // __toString and outPath may lead to a path value, so they are followed here, each with its
+  // frames, as Nix does.
+  if (v.type() == ValueType::Attrs) {
+    if (auto* f = v.attrs()->get(s.toString)) {
+      Value res;
+      Value* self = allocValue();
+      *self = v;
+      try {
+        callFunction(*f->value, *self, res, f->pos);
+      } catch (EvalError& e) {
+        addTrace(e, f->pos, "while calling the `__toString` attribute");
+        throw;
+      }
+      try {
+        return coerceToPath(pos, res, context, errorCtx);
+      } catch (EvalError& e) {
+        addTrace(e, f->pos, "while using the result of the `__toString` attribute");
+        throw;
+      }
+    }
+    if (auto* o = v.attrs()->get(s.outPath)) {
+      try {
+        forceValue(*o->value, pos);
+      } catch (EvalError& e) {
+        addTrace(e, o->pos, "while evaluating the `outPath` attribute");
+        throw;
+      }
+      try {
+        return coerceToPath(pos, *o->value, context, errorCtx);
+      } catch (EvalError& e) {
+        addTrace(e, o->pos, "while using the `outPath` attribute");
+        throw;
+      }
+    }
+  }
   std::string p = coerceToString(pos, v, context, errorCtx, false, false);
-  if (p.empty() || p[0] != '/')
-    throw EvalError("string '" + p + "' doesn't represent an absolute path", this->pos(pos));
+  if (p.empty() || p[0] != '/') {
+    EvalError err("string '" + p + "' doesn't represent an absolute path", Pos{});
+    if (!errorCtx.empty()) err.addTrace(this->pos(pos), std::string(errorCtx));
+    throw err;
+  }
   return p;
 }
 

@@ -39,6 +39,10 @@ struct Token {
 
 struct LexerOptions {
   bool pipeOperators = false;  // the experimental feature 'pipe-operators'
+  // --lint-absolute-path-literals / --lint-short-path-literals / --lint-url-literals: what the
+  // parser does with such a literal (a warning on stderr, or a parse error).
+  enum class Lint : uint8_t { ignore, warn, fatal };
+  Lint lintAbsolutePaths = Lint::ignore, lintShortPaths = Lint::ignore, lintUrls = Lint::ignore;
 };
 
 // Tokenizes one source text. The text must outlive the lexer and its tokens. Throws ParseError

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <iostream>
 #include <optional>
 #include <variant>
 
@@ -600,7 +601,40 @@ private:
     return make<ExprConcatStrings>(pos, true, std::move(es2));
   }
 
+  // Nix's path and URL literal lints: a warning on stderr or a parse error, as configured.
+  void lint(LexerOptions::Lint level, const std::string& msg, const Token& t) {
+    if (level == LexerOptions::Lint::ignore) return;
+    Pos p = resolve(at(t.begin));
+    if (level == LexerOptions::Lint::fatal) throw ParseError(msg, p);
+    std::string text = renderErrorWithPos(msg, p), indented;
+    for (char c : text) {
+      indented += c;
+      if (c == '\n') indented += "  ";  // under "warning: ", two columns wider than "error: "
+    }
+    std::cerr << "warning: " << indented << std::endl;
+  }
+
+  void lintPath(const Token& t) {
+    std::string lit(t.raw);
+    if (t.kind == Tok::HPath)
+      lint(ctx_.lexer.lintAbsolutePaths,
+           "home path literals are not portable. Consider replacing path literal '" + lit +
+               "' by a string, relative path, or parameter (lint-absolute-path-literals)",
+           t);
+    else if (lit.front() == '/')
+      lint(ctx_.lexer.lintAbsolutePaths,
+           "absolute path literals are not portable. Consider replacing path literal '" + lit +
+               "' by a string, relative path, or parameter (lint-absolute-path-literals)",
+           t);
+    else if (!lit.starts_with("./") && !lit.starts_with("../"))
+      lint(ctx_.lexer.lintShortPaths,
+           "relative path literal '" + lit + "' should be prefixed with '.' for clarity: './" + lit +
+               "' (lint-short-path-literals)",
+           t);
+  }
+
   Expr* pathLiteral(const Token& t) {
+    lintPath(t);
     std::string_view lit = t.raw;
     std::string path;
     if (t.kind == Tok::HPath) {
@@ -667,7 +701,15 @@ private:
       return make<ExprCall>(pos, var(cached(sFindFile_, "__findFile")),
                             std::vector<Expr*>{var(cached(sNixPath_, "__nixPath")), str(inner)});
     }
-    case Tok::Uri: return str(take().raw);
+    case Tok::Uri: {
+      Token u = take();
+      auto level = ctx_.lexer.lintUrls;
+      lint(level,
+           std::string("URL literals are ") + (level == LexerOptions::Lint::fatal ? "disallowed" : "discouraged") +
+               ". Consider using a string literal \"" + std::string(u.raw) + "\" instead (lint-url-literals)",
+           u);
+      return str(u.raw);
+    }
     case Tok::LParen: {
       take();
       Expr* e = parseExpr();

@@ -11,7 +11,7 @@ and the experimental features nix-command, flakes and fetch-tree enabled through
 
 Prints per category "N passed, N failed" (and the stricter error-text figure), then the overall
 "N passed, N failed" alone on the last line. Exit status 1 if a --require-all category has a
-failure or a --min figure is not reached.
+failure or a --min / --min-exact figure is not reached.
 """
 import argparse
 import os
@@ -120,6 +120,8 @@ def main():
     ap.add_argument("--categories", default=",".join(CATEGORIES), help="comma-separated categories to run")
     ap.add_argument("--require-all", default="", help="categories in which every test must pass (incl. error text)")
     ap.add_argument("--min", action="append", default=[], metavar="CAT=N", help="require at least N passes in CAT")
+    ap.add_argument("--min-exact", action="append", default=[], metavar="CAT=N",
+                    help="require at least N tests of CAT with exactly the expected error text (stderr)")
     ap.add_argument("--filter", default="", help="only tests whose name contains this")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("-v", "--verbose", action="store_true", help="list failing tests (with their stderr)")
@@ -144,7 +146,9 @@ def main():
             for sub in ("out", "store", "state", "etc"):
                 os.mkdir(os.path.join(tmp, sub))
             with open(os.path.join(tmp, "etc", "nix.conf"), "w") as f:
-                f.write("build-users-group =\nsandbox = false\n")
+                # show-trace as in Nix's test harness (tests/functional/common/init.sh): tests
+                # without flags of their own show their full trace.
+                f.write("build-users-group =\nsandbox = false\nshow-trace = true\n")
             for name in names:
                 cat = next((c for c in cats if name.startswith(c + "-")), None)
                 if cat is None or args.filter not in name:
@@ -165,6 +169,7 @@ def main():
     failed_requirement = False
     required = [c for c in args.require_all.split(",") if c]
     mins = dict(m.split("=", 1) for m in args.min)
+    min_exact = dict(m.split("=", 1) for m in args.min_exact)
     total_pass = total_fail = 0
     for c in cats:
         s = stats[c]
@@ -184,6 +189,9 @@ def main():
             failed_requirement = True
         if c in mins and s["pass"] < int(mins[c]):
             print(f"requirement not met: at least {mins[c]} {c} tests must pass")
+            failed_requirement = True
+        if c in min_exact and s["strict_pass"] < int(min_exact[c]):
+            print(f"requirement not met: at least {min_exact[c]} {c} tests must print exactly the expected error text")
             failed_requirement = True
     print(f"{total_pass} passed, {total_fail} failed")
     return 1 if failed_requirement else 0

@@ -40,7 +40,11 @@ void primGetAttr(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view name = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.getAttr");
   Bindings* b = st.forceAttrs(*args[1], pos, "while evaluating the second argument passed to builtins.getAttr");
   auto* a = b->get(st.symbol(name));
-  if (!a) throw EvalError("attribute '" + std::string(name) + "' missing", st.pos(pos));
+  if (!a) {
+    EvalError e("attribute '" + std::string(name) + "' missing", Pos{});
+    e.addTrace(Pos{}, "in the attribute set under consideration");
+    throw e;
+  }
   st.forceValue(*a->value, a->pos);
   v = *a->value;
 }
@@ -115,7 +119,7 @@ void primMapAttrs(EvalState& st, PosIdx pos, Value** args, Value& v) {
     partial->mkApp(args[0], name);
     Value* res = st.allocValue();
     res->mkApp(partial, a.value);
-    r->push(a.name, res, a.pos);
+    r->push(a.name, res);  // no position, as in Nix
   }
   v.mkAttrs(r);
 }
@@ -126,7 +130,7 @@ void primFunctionArgs(EvalState& st, PosIdx pos, Value** args, Value& v) {
     v.mkAttrs(st.allocBindings(0));
     return;
   }
-  if (args[0]->type() != ValueType::Lambda) st.typeError("a function", *args[0], pos, "while evaluating the first argument passed to builtins.functionArgs");
+  if (args[0]->type() != ValueType::Lambda) throw TypeError("'functionArgs' requires a function", st.pos(pos));
   ExprLambda* l = args[0]->lambda();
   Bindings* r = st.allocBindings(l->formals.size());
   for (auto& f : l->formals) {
@@ -160,6 +164,7 @@ void primUnsafeGetAttrPos(EvalState& st, PosIdx pos, Value** args, Value& v) {
 
 void primZipAttrsWith(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.zipAttrsWith");
+  st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.zipAttrsWith");
   size_t n = args[1]->listSize();
   std::map<Symbol, std::vector<Value*>> groups;
   for (size_t i = 0; i < n; ++i) {

@@ -30,8 +30,14 @@ bool lessThan(EvalState& st, Value& a, Value& b, PosIdx pos) {
     for (size_t i = 0;; ++i) {
       if (i == b.listSize()) return false;
       if (i == a.listSize()) return true;
-      if (!st.eqValues(*a.listElems()[i], *b.listElems()[i], pos, ""))
-        return lessThan(st, *a.listElems()[i], *b.listElems()[i], pos);
+      if (!st.eqValues(*a.listElems()[i], *b.listElems()[i], pos, "")) {
+        try {
+          return lessThan(st, *a.listElems()[i], *b.listElems()[i], pos);
+        } catch (EvalError& e) {
+          e.addTrace(Pos{}, "while comparing two list elements");
+          throw;
+        }
+      }
     }
   }
   if (ta == tb)
@@ -80,10 +86,10 @@ void primMul(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.forceValue(*args[0], pos);
   st.forceValue(*args[1], pos);
   if (args[0]->type() == ValueType::Float || args[1]->type() == ValueType::Float)
-    return v.mkFloat(st.forceFloat(*args[0], pos, "while evaluating the first operand of the multiplication") *
-                     st.forceFloat(*args[1], pos, "while evaluating the second operand of the multiplication"));
-  int64_t a = st.forceInt(*args[0], pos, "while evaluating the first operand of the multiplication");
-  int64_t b = st.forceInt(*args[1], pos, "while evaluating the second operand of the multiplication");
+    return v.mkFloat(st.forceFloat(*args[0], pos, "while evaluating the first argument of the multiplication") *
+                     st.forceFloat(*args[1], pos, "while evaluating the second argument of the multiplication"));
+  int64_t a = st.forceInt(*args[0], pos, "while evaluating the first argument of the multiplication");
+  int64_t b = st.forceInt(*args[1], pos, "while evaluating the second argument of the multiplication");
   int64_t r;
   if (__builtin_mul_overflow(a, b, &r))
     throw EvalError("integer overflow in multiplying " + std::to_string(a) + " * " + std::to_string(b), st.pos(pos));
@@ -223,11 +229,9 @@ void primAddErrorContext(EvalState& st, PosIdx pos, Value** args, Value& v) {
     st.forceValue(*args[1], pos);
     v = *args[1];
   } catch (EvalError& e) {
-    if (st.settings.showTrace) {
-      NixStringContext ctx;
-      std::string msg = st.coerceToString(pos, *args[0], ctx, "while evaluating the error message passed to builtins.addErrorContext");
-      e.addTrace(Pos{}, msg);
-    }
+    NixStringContext ctx;
+    std::string msg = st.coerceToString(pos, *args[0], ctx, "while evaluating the error message passed to builtins.addErrorContext");
+    e.addTrace(Pos{}, msg, true);  // printed even when the trace is truncated, as in Nix
     throw;
   }
 }

@@ -169,8 +169,7 @@ struct DrvBuilder {
       try {
         handleAttr(key, *a, structured, ignoreNulls, json, firstJson);
       } catch (EvalError& e) {
-        if (st.settings.showTrace)
-          st.addTrace(e, a->pos, "while evaluating attribute '" + key + "' of derivation '" + drvName + "'");
+        st.addTrace(e, a->pos, "while evaluating attribute '" + key + "' of derivation '" + drvName + "'");
         throw;
       }
     }
@@ -327,15 +326,15 @@ void primDerivationStrict(EvalState& st, PosIdx pos, Value** args, Value& v) {
   Bindings* attrs = st.forceAttrs(*args[0], pos, "while evaluating the argument passed to builtins.derivationStrict");
   const Attr* nameAttr = attrs->get(st.s.name);
   if (!nameAttr) {
-    EvalError e("attribute 'name' missing", st.pos(pos));
-    if (st.settings.showTrace) e.addTrace(Pos{}, "in the attrset passed as argument to builtins.derivationStrict");
+    EvalError e("attribute 'name' missing", Pos{});
+    e.addTrace(Pos{}, "in the attrset passed as argument to builtins.derivationStrict");
     throw e;
   }
   std::string drvName;
   try {
     drvName = std::string(st.forceStringNoCtx(*nameAttr->value, pos, "while evaluating the `name` attribute passed to builtins.derivationStrict"));
   } catch (EvalError& e) {
-    if (st.settings.showTrace) st.addTrace(e, nameAttr->pos, "while evaluating the derivation attribute 'name'");
+    st.addTrace(e, nameAttr->pos, "while evaluating the derivation attribute 'name'");
     throw;
   }
 
@@ -353,12 +352,14 @@ void primDerivationStrict(EvalState& st, PosIdx pos, Value** args, Value& v) {
     } catch (EvalError&) {
       throw;
     } catch (Error& e) {
-      throw EvalError(e.what(), st.pos(nameAttr->pos));
+      throw EvalError(e.what(), Pos{});
     }
   } catch (EvalError& e) {
-    if (st.settings.showTrace)
-      e.addTrace(Pos{}, "while evaluating derivation '" + drvName + "'\n         whose name attribute is located at " +
-                            st.pos(nameAttr->pos).toString());
+    // Printed even when the trace is truncated, so that users see which package failed.
+    e.addTrace(Pos{},
+               "while evaluating derivation '" + drvName + "'\n  whose name attribute is located at " +
+                   st.pos(nameAttr->pos).toString(),
+               true);
     throw;
   }
 

@@ -58,8 +58,24 @@ void fetchFileOrTarball(EvalState& st, PosIdx pos, Value& arg, Value& v, std::st
   } else {
     req.url = st.forceStringNoCtx(arg, pos, "while evaluating the url we should fetch");
   }
+  bool nameGiven = !req.name.empty();
   if (req.name.empty()) req.name = unpack ? "source" : baseNameOf(req.url);
-  checkName(st, pos, req.name);
+  try {
+    (void)StorePath(Hash(HashAlgo::sha1), req.name);
+  } catch (Error& e) {
+    // Nix's words: what is wrong with the name, and how to give a valid one.
+    std::string why = e.what();
+    std::string prefix = "store path '" + std::string(32, '0') + "-" + req.name + "'";
+    if (why.starts_with(prefix)) why = "name '" + req.name + "'" + why.substr(prefix.size());
+    std::string how = arg.type() != ValueType::Attrs
+                          ? "Please pass an attribute set with 'url' and 'name' attributes to '" + std::string(who) +
+                                "',  so that it can create a valid store path."
+                      : nameGiven ? "Please change the value for the 'name' attribute passed to '" + std::string(who) +
+                                        "', so that it can create a valid store path."
+                                  : "Please add a valid 'name' attribute to the argument for '" + std::string(who) +
+                                        "', so that it can create a valid store path.";
+    throw EvalError("invalid store path name when fetching URL '" + req.url + "': " + why + ". " + how, st.pos(pos));
+  }
   FetchResult r = withPos(st, pos, [&] { return st.io.fetch(req); });
   st.mkString(v, r.storePath, {r.storePath});
 }

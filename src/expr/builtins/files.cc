@@ -26,12 +26,7 @@ std::string_view typeName(EvalIo::FileType t) {
 
 // A path argument as Nix's realisePath: a path, or a string that is an absolute path.
 std::string realisePath(EvalState& st, PosIdx pos, Value& v, NixStringContext& ctx) {
-  try {
-    return canonPath(st.coerceToPath(pos, v, ctx, ""));
-  } catch (EvalError& e) {
-    if (st.settings.showTrace) e.addTrace(Pos{}, "while realising the context of a path");
-    throw;
-  }
+  return canonPath(st.coerceToPath(pos, v, ctx, "while realising the context of a path"));
 }
 
 std::string realisePath(EvalState& st, PosIdx pos, Value& v) {
@@ -120,7 +115,7 @@ void addPath(EvalState& st, PosIdx pos, const std::string& name, const std::stri
     }
     st.mkString(v, dst, {dst});
   } catch (EvalError& e) {
-    if (st.settings.showTrace) e.addTrace(Pos{}, "while adding path '" + path + "'");
+    e.addTrace(Pos{}, "while adding path '" + path + "'");
     throw;
   }
 }
@@ -136,7 +131,7 @@ void primFilterSource(EvalState& st, PosIdx pos, Value** args, Value& v) {
   try {
     path = canonPath(st.coerceToPath(pos, *args[1], ctx, ""));
   } catch (EvalError& e) {
-    if (st.settings.showTrace) e.addTrace(Pos{}, "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'");
+    e.addTrace(Pos{}, "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'");
     throw;
   }
   st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.filterSource");
@@ -189,7 +184,7 @@ void primStorePath(EvalState& st, PosIdx pos, Value** args, Value& v) {
   try {
     path = canonPath(st.coerceToPath(pos, *args[0], ctx, ""));
   } catch (EvalError& e) {
-    if (st.settings.showTrace) e.addTrace(Pos{}, "while evaluating the first argument passed to 'builtins.storePath'");
+    e.addTrace(Pos{}, "while evaluating the first argument passed to 'builtins.storePath'");
     throw;
   }
   StoreDir dir(st.io.storeDir());

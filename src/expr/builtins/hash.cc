@@ -42,7 +42,7 @@ void primHashFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
 const Attr& requireAttr(EvalState& st, Bindings* b, std::string_view name, PosIdx pos) {
   if (auto* a = b->get(st.symbol(name))) return *a;
   EvalError err("attribute '" + std::string(name) + "' missing", st.pos(pos));
-  if (st.settings.showTrace) st.addTrace(err, pos, "while locating the attribute '" + std::string(name) + "'");
+  st.addTrace(err, pos, "while locating the attribute '" + std::string(name) + "'");
   throw err;
 }
 

@@ -26,14 +26,15 @@ struct JsonPrinter {
     try {
       return f();
     } catch (EvalError& e) {
-      if (st.settings.showTrace) st.addTrace(e, pos, hint);
+      st.addTrace(e, pos, hint);
       throw;
     }
   }
 
   json print(Value& v, PosIdx pos) {
     st.checkStack();
-    if (++depth > st.settings.maxCallDepth) throw StackOverflowError("stack overflow; max-call-depth exceeded", st.pos(pos));
+    // The toJSON call itself is one level of Nix's call depth.
+    if (++depth >= st.settings.maxCallDepth) throw StackOverflowError("stack overflow; max-call-depth exceeded", st.pos(pos));
     struct Leave {
       size_t& d;
       ~Leave() { --d; }
@@ -77,6 +78,10 @@ struct JsonPrinter {
         st.forceValue(res, f->pos);
         if (res.type() == ValueType::Attrs && !res.attrs()->get(st.s.toString) && !res.attrs()->get(st.s.outPath))
           throw TypeError("`__toString` must return a string, but got " + st.showType(res) + ": " + printValueForError(st, res),
+                          st.pos(f->pos));
+        if (res.type() != ValueType::String && res.type() != ValueType::Path && res.type() != ValueType::Attrs)
+          throw TypeError("`__toString` should return a string, but got " + st.showType(res) + ": " +
+                              printValueForError(st, res),
                           st.pos(f->pos));
         return json(st.coerceToString(f->pos, res, context, "while evaluating the result of the `__toString` attribute", false, copyToStore));
       });
@@ -169,7 +174,7 @@ void primFromJSON(EvalState& st, PosIdx pos, Value** args, Value& v) {
     j = json::parse(s);
   } catch (json::exception& e) {
     EvalError err(e.what(), Pos{});
-    if (st.settings.showTrace) st.addTrace(err, pos, "while decoding a JSON string");
+    st.addTrace(err, pos, "while decoding a JSON string");
     throw err;
   }
   fromJson(st, j, v);

@@ -17,25 +17,27 @@ void primLength(EvalState& st, PosIdx pos, Value** args, Value& v) {
 
 void elemAt(EvalState& st, Value& list, int64_t n, PosIdx pos, Value& v) {
   if (n < 0 || size_t(n) >= list.listSize())
-    throw EvalError("list index " + std::to_string(n) + " is out of bounds", st.pos(pos));
+    throw EvalError("'builtins.elemAt' called with index " + std::to_string(n) + " on a list of size " +
+                        std::to_string(list.listSize()),
+                    st.pos(pos));
   st.forceValue(*list.listElems()[n], pos);
   v = *list.listElems()[n];
 }
 
 void primElemAt(EvalState& st, PosIdx pos, Value** args, Value& v) {
-  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.elemAt");
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to 'builtins.elemAt'");
   int64_t n = st.forceInt(*args[1], pos, "while evaluating the second argument passed to builtins.elemAt");
   elemAt(st, *args[0], n, pos, v);
 }
 
 void primHead(EvalState& st, PosIdx pos, Value** args, Value& v) {
-  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.head");
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to 'builtins.head'");
   if (args[0]->listSize() == 0) throw EvalError("'builtins.head' called on an empty list", st.pos(pos));
   elemAt(st, *args[0], 0, pos, v);
 }
 
 void primTail(EvalState& st, PosIdx pos, Value** args, Value& v) {
-  st.forceList(*args[0], pos, "while evaluating the first argument passed to builtins.tail");
+  st.forceList(*args[0], pos, "while evaluating the first argument passed to 'builtins.tail'");
   size_t n = args[0]->listSize();
   if (n == 0) throw EvalError("'builtins.tail' called on an empty list", st.pos(pos));
   Value r;
@@ -47,6 +49,7 @@ void primTail(EvalState& st, PosIdx pos, Value** args, Value& v) {
 void primMap(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.map");
   size_t n = args[1]->listSize();
+  if (n > 0) st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.map");
   Value r;
   st.mkList(r, n);
   for (size_t i = 0; i < n; ++i) {
@@ -140,13 +143,18 @@ void primConcatLists(EvalState& st, PosIdx pos, Value** args, Value& v) {
 
 template <bool All>
 void primAllAny(EvalState& st, PosIdx pos, Value** args, Value& v) {
-  const char* name = All ? "all" : "any";
-  st.forceFunction(*args[0], pos, std::string("while evaluating the first argument passed to builtins.") + name);
-  st.forceList(*args[1], pos, std::string("while evaluating the second argument passed to builtins.") + name);
+  st.forceFunction(*args[0], pos,
+                   All ? "while evaluating the first argument passed to builtins.all"
+                       : "while evaluating the first argument passed to builtins.any");
+  st.forceList(*args[1], pos,
+               All ? "while evaluating the second argument passed to builtins.all"
+                   : "while evaluating the second argument passed to builtins.any");
   for (size_t i = 0; i < args[1]->listSize(); ++i) {
     Value res;
     st.callFunction(*args[0], *args[1]->listElems()[i], res, pos);
-    bool b = st.forceBool(res, pos, std::string("while evaluating the return value of the function passed to builtins.") + name);
+    bool b = st.forceBool(res, pos,
+                          All ? "while evaluating the return value of the function passed to builtins.all"
+                              : "while evaluating the return value of the function passed to builtins.any");
     if (b != All) return v.mkBool(!All);
   }
   v.mkBool(All);
@@ -162,7 +170,8 @@ void primConcatMap(EvalState& st, PosIdx pos, Value** args, Value& v) {
   for (size_t i = 0; i < n; ++i) {
     Value* r = st.allocValue();
     st.callFunction(*args[0], *args[1]->listElems()[i], *r, pos);
-    st.forceList(*r, pos, "while evaluating the return value of the function passed to builtins.concatMap");
+    st.forceList(*r, st.determinePos(*args[0], pos),
+                 "while evaluating the return value of the function passed to builtins.concatMap");
     results.listElems()[i] = r;
     total += r->listSize();
   }
@@ -179,11 +188,16 @@ void primConcatMap(EvalState& st, PosIdx pos, Value** args, Value& v) {
 // builtins.genericClosure { startSet; operator; }: a breadth-first closure keyed by `key`.
 void primGenericClosure(EvalState& st, PosIdx pos, Value** args, Value& v) {
   Bindings* b = st.forceAttrs(*args[0], pos, "while evaluating the first argument passed to builtins.genericClosure");
+  auto missing = [&](const char* name) {
+    EvalError e(std::string("attribute '") + name + "' missing", Pos{});
+    e.addTrace(Pos{}, "in the attrset passed as argument to builtins.genericClosure");
+    return e;
+  };
   auto* start = b->get(st.symbol("startSet"));
-  if (!start) throw EvalError("attribute 'startSet' missing", st.pos(pos));
+  if (!start) throw missing("startSet");
   st.forceList(*start->value, pos, "while evaluating the 'startSet' attribute passed as argument to builtins.genericClosure");
   auto* op = b->get(st.symbol("operator"));
-  if (!op) throw EvalError("attribute 'operator' missing", st.pos(pos));
+  if (!op) throw missing("operator");
   st.forceFunction(*op->value, pos, "while evaluating the 'operator' attribute passed as argument to builtins.genericClosure");
   Symbol key = st.symbol("key");
   // Work list and result kept in GC-visible lists.
@@ -211,15 +225,26 @@ void primGenericClosure(EvalState& st, PosIdx pos, Value** args, Value& v) {
   size_t i = 0;
   while (i < work.size()) {
     Value* e = work[i++];
-    Bindings* eb = st.forceAttrs(*e, pos, "while evaluating one of the elements generated by (or initially passed to) builtins.genericClosure");
-    auto* k = eb->get(key);
-    if (!k) throw EvalError("attribute 'key' missing", st.pos(pos));
-    st.forceValue(*k->value, pos);
+    const Attr* k;
+    try {
+      Bindings* eb = st.forceAttrs(*e, pos, "");
+      k = eb->get(key);
+      if (!k) throw EvalError("attribute 'key' missing", Pos{});
+      st.forceValue(*k->value, pos);
+    } catch (EvalError& err) {
+      err.addTrace(Pos{}, "in genericClosure element " + printValueForError(st, *e));
+      throw;
+    }
     if (!doneKeys.insert({k->value, e}).second) continue;
     result.push_back(e);
     Value* res = st.allocValue();
-    st.callFunction(*op->value, *e, *res, pos);
-    st.forceList(*res, pos, "while evaluating the return value of the `operator` passed to builtins.genericClosure");
+    try {
+      st.callFunction(*op->value, *e, *res, pos);
+      st.forceList(*res, pos, "while evaluating the return value of the `operator` passed to builtins.genericClosure");
+    } catch (EvalError& err) {
+      err.addTrace(Pos{}, "while calling operator on genericClosure element " + printValueForError(st, *e));
+      throw;
+    }
     // Keep the new elements reachable: chain them through a GC list.
     Value* holder = st.allocValue();
     st.mkList(*holder, 2);
