@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include "format/derivation.h"
@@ -79,6 +80,7 @@ LocalStoreConfig LocalStoreConfig::make(const Settings& settings, const std::str
   LocalStoreConfig c;
   c.storeDir = settings.storeDir;
   c.rootDir = root;
+  c.fsyncStorePaths = settings.fsyncStorePaths;
   if (root.empty()) {
     c.realStoreDir = settings.storeDir;
     c.stateDir = settings.stateDir;
@@ -171,11 +173,13 @@ std::pair<Hash, uint64_t> LocalStore::hashPath(const StorePath& path) {
   return h.finish();
 }
 
-std::map<StorePath, std::map<std::string, StorePath>> LocalStore::derivationOutputsOf(const ValidPathInfo& info) {
+std::map<StorePath, std::map<std::string, StorePath>> LocalStore::derivationOutputsOf(const ValidPathInfo& info,
+                                                                                    const std::string* contents) {
   std::map<StorePath, std::map<std::string, StorePath>> res;
   if (!info.path.isDerivation()) return res;
   try {
-    auto drv = parseDerivation(readFile(realPath(info.path)), storeDir(), derivationNameOf(info.path));
+    auto drv = parseDerivation(contents ? *contents : readFile(realPath(info.path)), storeDir(),
+                               derivationNameOf(info.path));
     for (auto& [name, p] : drv.outputsAndOptPaths(storeDir()))
       if (p) res[info.path].emplace(name, *p);
   } catch (FormatError&) {
@@ -187,13 +191,58 @@ std::map<StorePath, std::map<std::string, StorePath>> LocalStore::derivationOutp
 void LocalStore::moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info) {
   std::string dst = realPath(info.path);
   canonicalisePathMetaData(tmpPath);
-  syncTree(tmpPath);
+  if (config_.fsyncStorePaths) syncTree(tmpPath);
   // A leftover from a crash (complete but never registered) or the path being repaired.
   deletePath(dst);
   if (::rename(tmpPath.c_str(), dst.c_str()) == -1)
     throw SysError(errno, "renaming '" + tmpPath + "' to '" + dst + "'");
-  fsyncDir(config_.realStoreDir);
+  if (config_.fsyncStorePaths) fsyncDir(config_.realStoreDir);
   db_->registerValidPaths({info}, derivationOutputsOf(info));
+}
+
+StorePath LocalStore::addText(std::string_view name, const std::string& text, const StorePathSet& references,
+                              Repair repair) {
+  ContentAddress ca{ContentAddressMethod::text, hashString(HashAlgo::sha256, text)};
+  StorePath dst = ca.storePath(storeDir(), name, references);
+  addTempRoot(dst);
+  if (repair == Repair::no && isValidPath(dst)) return dst;
+  std::string real = realPath(dst);
+  PathLocks lock({real});
+  lock.setDeletion(true);  // whoever waits on it sees it was deleted and retries
+  if (repair == Repair::no && isValidPath(dst)) return dst;
+
+  // Written in place: the path is not valid (nobody may read it) until registered below, and a
+  // leftover of a crash is deleted first, here, under the lock.
+  deletePath(real);
+  {
+    AutoCloseFd fd = openFile(real, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    writeFull(fd.get(), text);
+    // Canonical metadata (store/canonicalise.h), set on the descriptor: mode 0444 whatever the
+    // umask, mtime 1, owner root when we are root.
+    if (::fchmod(fd.get(), 0444) == -1) throw SysError(errno, "changing mode of '" + real + "'");
+    struct timespec times[2] = {{1, 0}, {1, 0}};
+    if (::futimens(fd.get(), times) == -1) throw SysError(errno, "changing modification time of '" + real + "'");
+    if (::geteuid() == 0 && ::getegid() != 0 && ::fchown(fd.get(), 0, 0) == -1)
+      throw SysError(errno, "changing owner of '" + real + "' to 0");
+    if (config_.fsyncStorePaths && ::fsync(fd.get()) == -1) throw SysError(errno, "syncing '" + real + "'");
+    fd.close();
+  }
+  if (config_.fsyncStorePaths) fsyncDir(config_.realStoreDir);
+
+  // The NAR of a regular file, hashed from memory.
+  HashSink narHasher(HashAlgo::sha256);
+  {
+    NarWriter nar(narHasher);
+    nar.createRegularFile(false, text.size());
+    nar.contents(text);
+    nar.closeFile();
+  }
+  ValidPathInfo info(dst);
+  std::tie(info.narHash, info.narSize) = narHasher.finish();
+  info.references = references;
+  info.ca = ca;
+  db_->registerValidPaths({info}, derivationOutputsOf(info, &text));
+  return dst;
 }
 
 void LocalStore::addToStore(const ValidPathInfo& info, Source& nar, Repair repair) {
@@ -205,22 +254,37 @@ void LocalStore::addToStore(const ValidPathInfo& info, Source& nar, Repair repai
     validateNar(nar);  // consume it
     return;
   }
-  TempDir tmp(config_.realStoreDir, ".tmp-add");
-  std::string tmpPath = tmp.path() + "/x";
+  // Restored in place (the path is known): it is not valid, so nobody may use it, until it is
+  // registered below. restorePath itself builds the tree under a temporary name and renames it,
+  // so a failure leaves nothing at `dst`, a crash at worst a complete unregistered tree there
+  // (deleted here, under the lock, by the next add).
+  deletePath(dst);  // a leftover of a crash, or the path being repaired
   HashSink hasher(HashAlgo::sha256);
   TeeSource tee(nar, hasher);
-  restorePath(tmpPath, tee);
-  auto [hash, size] = hasher.finish();
-  std::string printed = storeDir().printPath(info.path);
-  if (hash != info.narHash)
-    throw Error(hashMismatch("hash", printed, info.narHash.to_string(HashFormat::nix32, true),
-                             hash.to_string(HashFormat::nix32, true)));
-  if (info.narSize && size != info.narSize)
-    throw Error(hashMismatch("size", printed, std::to_string(info.narSize), std::to_string(size)));
-  ValidPathInfo full = info;
-  full.narSize = size;
-  moveIntoPlace(tmpPath, full);
-  lock.setDeletion(true);
+  restorePath(dst, tee);
+  try {
+    auto [hash, size] = hasher.finish();
+    std::string printed = storeDir().printPath(info.path);
+    if (hash != info.narHash)
+      throw Error(hashMismatch("hash", printed, info.narHash.to_string(HashFormat::nix32, true),
+                               hash.to_string(HashFormat::nix32, true)));
+    if (info.narSize && size != info.narSize)
+      throw Error(hashMismatch("size", printed, std::to_string(info.narSize), std::to_string(size)));
+    ValidPathInfo full = info;
+    full.narSize = size;
+    canonicalisePathMetaData(dst);
+    if (config_.fsyncStorePaths) {
+      syncTree(dst);
+      fsyncDir(config_.realStoreDir);
+    }
+    db_->registerValidPaths({full}, derivationOutputsOf(full));
+  } catch (...) {
+    try {
+      deletePath(dst);
+    } catch (...) {
+    }
+    throw;
+  }
 }
 
 StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, ContentAddressMethod method,
@@ -228,8 +292,26 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
   if (method == ContentAddressMethod::text && algo != HashAlgo::sha256)
     throw Error("text hashing requires sha256");
   checkStorePathName(name, name);
-  TempDir tmp(config_.realStoreDir, ".tmp-add");
-  std::string tmpPath = tmp.path() + "/x";
+  if (method == ContentAddressMethod::text) {
+    // Text is small (.drv files, builtins.toFile): hashed in memory, the path known before
+    // anything is written, nothing written if it is valid already.
+    StringSink text;
+    dump.drainInto(text);
+    return addText(name, text.s, references, repair);
+  }
+  // Under a temporary name in the store directory until the path (its hash) is known; no
+  // directory around it: creating and deleting one per path costs milliseconds on ext4.
+  std::string tmpPath = config_.realStoreDir + "/.tmp-add-" + std::to_string(::getpid()) + "-" +
+                        std::to_string(std::random_device()());
+  struct DeleteOnExit {
+    std::string path;
+    ~DeleteOnExit() {
+      try {
+        deletePath(path);  // nothing there once moved into place
+      } catch (...) {
+      }
+    }
+  } tmpGuard{tmpPath};
   Hash narHash(HashAlgo::sha256), caHash(algo);
   uint64_t narSize = 0;
   if (method == ContentAddressMethod::nar) {

@@ -7,11 +7,15 @@
 //   <logDir>
 //
 // Adding a path: the contents are written under a temporary name inside the store directory,
-// hashed while written, made canonical (store/canonicalise.h) and fsync'ed; then, holding the
-// path's lock ("<path>.lock"), any leftover invalid copy is deleted, the temporary is renamed to
-// the final name, and the path is registered in one transaction. A crash at any point leaves
-// either no valid path, or a complete one: at worst a ".tmp-*" directory or a complete but
-// unregistered path, both of which are deleted before the path is added again.
+// hashed while written and made canonical (store/canonicalise.h); then, holding the path's lock
+// ("<path>.lock"), any leftover invalid copy is deleted, the temporary is renamed to the final
+// name, and the path is registered in one transaction. Text paths (.drv files, toFile), whose
+// name is known before they are written, are written in place under the lock instead. A crash
+// of the process at any point leaves either no valid path, or a complete one: at worst a
+// ".tmp-*" directory or an unregistered path, both of which are deleted before the path is
+// added again. As in Nix, contents are fsync'ed before registration only with the setting
+// fsync-store-paths (default false): only SQLite syncs (its WAL), the page cache is trusted, so a
+// power failure (not a killed process) may leave a registered path with lost contents.
 // Two processes adding the same path serialise on its lock; both succeed.
 //
 // Not thread-safe (one SQLite connection); separate processes may share a store.
@@ -37,6 +41,7 @@ struct LocalStoreConfig {
   std::string stateDir = "/nix/var/nix";
   std::string logDir = "/nix/var/log/nix";
   std::string rootDir;                     // "" or the root of a chroot store
+  bool fsyncStorePaths = false;            // fsync-store-paths: sync contents before registering
 
   // From the settings (NIX_STORE_DIR, NIX_STATE_DIR, NIX_LOG_DIR), and for a chroot store
   // (`root` non-empty) Nix's layout under root: root+storeDir, root/nix/var/nix, root/nix/var/log/nix.
@@ -87,7 +92,11 @@ private:
   // Moves a complete temporary tree `tmpPath` into place as `info.path` and registers it. The
   // caller holds the path's lock.
   void moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info);
-  std::map<StorePath, std::map<std::string, StorePath>> derivationOutputsOf(const ValidPathInfo& info);
+  // A text path (method text, sha256), written in place under its lock.
+  StorePath addText(std::string_view name, const std::string& text, const StorePathSet& references, Repair repair);
+  // The outputs of `info.path` if it is a derivation, parsed from `contents` or else from disk.
+  std::map<StorePath, std::map<std::string, StorePath>> derivationOutputsOf(const ValidPathInfo& info,
+                                                                            const std::string* contents = nullptr);
 
   LocalStoreConfig config_;
   AutoCloseFd bigLock_;

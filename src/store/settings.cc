@@ -115,6 +115,7 @@ const std::vector<SettingDesc>& table() {
         otherField("filter-syscalls", Kind::boolean, "true"),
         otherField("flake-registry", Kind::string, "https://github.com/NixOS/flake-registry/raw/master/flake-registry.json"),
         otherField("fsync-metadata", Kind::boolean, "true"),
+        boolField("fsync-store-paths", &S::fsyncStorePaths),  // not in Nix 2.8: from later Nix
         otherField("gc-reserved-space", Kind::uint, "8388608"),
         listField("hashed-mirrors", &S::hashedMirrors),
         otherField("http-connections", Kind::uint, "25"),

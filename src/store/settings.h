@@ -77,6 +77,11 @@ struct Settings {
   bool keepGoing = false;
   bool keepFailed = false;
   bool autoOptimiseStore = false;
+  // fsync-store-paths (a setting of later Nix versions): fsync the contents of every store path
+  // before registering it. Off, as in Nix: only the database is synced; a path's contents are
+  // complete on disk (in the page cache) before it is registered, which survives a killed
+  // process but not a power failure.
+  bool fsyncStorePaths = false;
   StringSet experimentalFeatures;
   std::string system = "x86_64-linux";
   StringSet extraPlatforms;

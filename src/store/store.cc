@@ -2,7 +2,11 @@
 
 #include <fcntl.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <functional>
+#include <optional>
 
 #include "format/nar.h"
 #include "sys/file.h"
@@ -95,21 +99,70 @@ void exportPaths(Store& store, const StorePathSet& paths, Sink& sink) {
   writeU64(sink, 0);
 }
 
+namespace {
+
+// Holds one NAR at a time while an import reads what follows it: in memory up to a bound, in a
+// temporary file (one per import, reused) beyond it. Bounded memory, and no file created and
+// deleted per path (which costs milliseconds each on ext4).
+class NarSpool : public Sink {
+public:
+  static constexpr size_t memoryLimit = 4 << 20;
+
+  // Starts a new NAR.
+  void clear() {
+    mem_.clear();
+    inFile_ = false;
+  }
+  void operator()(std::string_view d) override {
+    if (!inFile_ && mem_.size() + d.size() > memoryLimit) {
+      if (!fd_) {
+        dir_.emplace("nixpp-import");
+        fd_ = openFile(dir_->path() + "/nar", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      }
+      if (::ftruncate(fd_.get(), 0) == -1 || ::lseek(fd_.get(), 0, SEEK_SET) == -1)
+        throw SysError(errno, "rewinding '" + dir_->path() + "/nar'");
+      inFile_ = true;
+      write(mem_);
+      mem_.clear();
+      mem_.shrink_to_fit();
+    }
+    if (inFile_) write(d);
+    else mem_.append(d);
+  }
+  // Feeds the NAR to `fn` as a Source.
+  void replay(const std::function<void(Source&)>& fn) {
+    if (!inFile_) {
+      StringSource in(mem_);
+      fn(in);
+      return;
+    }
+    if (::lseek(fd_.get(), 0, SEEK_SET) == -1) throw SysError(errno, "rewinding '" + dir_->path() + "/nar'");
+    FdSource in(fd_.get());
+    fn(in);
+  }
+
+private:
+  void write(std::string_view d) { writeFull(fd_.get(), d); }
+  std::string mem_;
+  bool inFile_ = false;
+  std::optional<TempDir> dir_;
+  AutoCloseFd fd_;
+};
+
+} // namespace
+
 std::vector<StorePath> importPaths(Store& store, Source& source) {
   std::vector<StorePath> res;
+  NarSpool spool;
   while (true) {
     uint64_t n = readU64(source);
     if (n == 0) break;
     if (n != 1) throw Error("input doesn't look like something created by 'nix-store --export'");
-    // The path's name comes after its NAR: spool the NAR to a temporary file (never to memory),
-    // then add it from there.
-    TempDir tmp("nixpp-import");
-    std::string narFile = tmp.path() + "/nar";
+    // The path's name comes after its NAR: spool the NAR (NarSpool), then add it from there.
+    spool.clear();
     HashSink hasher(HashAlgo::sha256);
     {
-      AutoCloseFd fd = openFile(narFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      FdSink out(fd.get());
-      BufferedSink buffered(out);
+      BufferedSink buffered(spool);
       LambdaSink tee([&](std::string_view d) {
         buffered(d);
         hasher(d);
@@ -127,7 +180,6 @@ std::vector<StorePath> importPaths(Store& store, Source& source) {
       } teeSource(source, tee);
       validateNar(teeSource);
       buffered.flush();
-      fd.close();
     }
     if (readU64(source) != exportMagic) throw Error("Nix archive cannot be imported; wrong format");
     StorePath path = store.storeDir().parsePath(readString(source, 4096));
@@ -138,9 +190,7 @@ std::vector<StorePath> importPaths(Store& store, Source& source) {
     if (!deriver.empty()) info.deriver = store.storeDir().parsePath(deriver);
     if (readU64(source) == 1) readString(source, 65536);  // a legacy signature, ignored
     std::tie(info.narHash, info.narSize) = hasher.finish();
-    AutoCloseFd fd = openFile(narFile, O_RDONLY | O_CLOEXEC);
-    FdSource in(fd.get());
-    store.addToStore(info, in, Repair::no);
+    spool.replay([&](Source& in) { store.addToStore(info, in, Repair::no); });
     res.push_back(path);
   }
   return res;
