@@ -113,6 +113,17 @@ err=$(cd "$tmp/empty" && nb 2>&1) && fail "no default.nix accepted"
 [[ $err == error:* ]] || fail "missing default.nix: $err"
 ok
 
+# --repair: a corrupted output is rebuilt and swapped in; an intact one is left alone.
+out=$(nb -A a --no-out-link 2>/dev/null)
+cp "$tmp/root$out" "$tmp/good"
+chmod u+w "$tmp/root$out"; echo bad > "$tmp/root$out"
+nb -A a --repair --no-out-link >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; fail "--repair"; }
+grep -q "repairing outputs of '.*-a.drv'" "$tmp/err" || fail "--repair message"
+cmp -s "$tmp/root$out" "$tmp/good" || fail "--repair did not restore the output"
+nb -A a --repair --no-out-link >/dev/null 2>"$tmp/err" || fail "--repair of an intact output"
+! grep -q repairing "$tmp/err" || fail "--repair rebuilt an intact output"
+ok
+
 # 6. Two nix-builds of one derivation at once: both succeed, print the same path, one build.
 cat > "$tmp/w/slow.nix" <<NIX
 let tools = builtins.path { path = $tmp/tools; name = "tools"; }; in
