@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <gc/gc_allocator.h>
+
 namespace nixpp {
 
 class EvalState;
@@ -63,7 +65,9 @@ private:
   bool metaRead_ = false;
 };
 
-using DrvInfos = std::vector<DrvInfo>;
+// Traced by the garbage collector: a DrvInfo holds the only reference to its attribute sets once
+// the value it was found in is gone.
+using DrvInfos = std::vector<DrvInfo, traceable_allocator<DrvInfo>>;
 
 // Appends the derivations in `v` (auto-called with `autoArgs`) to `out`; `pathPrefix` starts the
 // attribute paths. With `ignoreAssertionFailures`, derivations whose evaluation fails an assert

@@ -220,7 +220,8 @@ DrvInfos filterBySelector(Globals& g, DrvInfos& all, const Strings& args, bool n
     }
     for (size_t j : matches)
       if (done.insert(j).second) elems.push_back(all[j]);
-    if (sel.hits == 0) throw Error("selector '" + sel.name.fullName + "' matches no derivations");
+    if (sel.hits == 0 && sel.name.fullName != "*")
+      throw Error("selector '" + sel.name.fullName + "' matches no derivations");
   }
   return elems;
 }

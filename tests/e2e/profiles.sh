@@ -61,6 +61,7 @@ for q in "-q" "-qs" "-q --out-path --description" "-q --json" "-q --json --meta 
   got=$(ne "${F[@]}" "${qa[@]}" 2>&1) || fail "nix-env $q failed: $got"
   [ "$got" = "$exp" ] || { diff <(echo "$exp") <(echo "$got") >&2 || true; fail "nix-env $q differs from Nix 2.8"; }
 done
+[ -z "$(ne -p "$tmp/empty" -q)" ] || fail "an empty profile lists something"
 exp=$(nix-env "${F[@]}" -q nosuch 2>&1 || echo "rc=$?")
 got=$(ne "${F[@]}" -q nosuch 2>&1 || echo "rc=$?")
 [ "$got" = "$exp" ] || fail "unknown selector: '$got' vs '$exp'"

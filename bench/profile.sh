@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# bench/profile.sh: `nix-env -i` of one package into a profile of a hundred, nixpp against Nix
+# 2.8. Each implementation has its own throwaway store (NIX_STORE_DIR) with 100 + $runs small
+# packages built beforehand and a profile holding the first 100; each timed run resets the
+# profile to that generation and installs the next package, so every run evaluates the
+# expression, reads the installed manifest, writes a new manifest and .drv, builds the user
+# environment (builtin:buildenv, ~200 links) and switches the generation. The two stores must
+# end with the same user-environment tree.
+# Env: as bench/store_lib.bash; BENCH_RUNS (5).
+runs=5
+source "$(dirname "$0")/store_lib.bash"
+[ -x /bin/busybox ] || fail "needs busybox-static"
+[ -x "$nixpp/nix-env" ] || fail "missing $nixpp/nix-env"
+
+cat > "$tmp/pkgs.nix" <<'EOF'
+{ tools }:
+let t = builtins.storePath tools;
+    mk = n: derivation {
+      name = "pkg${toString n}-1.${toString n}";
+      system = builtins.currentSystem;
+      builder = "${t}/bin/sh";
+      args = [ "-c" "export PATH=${t}/bin; mkdir -p $out/bin $out/share/pkg${toString n}; echo ${toString n} > $out/bin/p${toString n}; echo doc > $out/share/pkg${toString n}/README" ];
+    } // { meta.description = "package number ${toString n}"; };
+in builtins.listToAttrs (builtins.genList (n: { name = "p${toString n}"; value = mk n; }) 120)
+EOF
+mkdir -p "$tmp/tools/bin"
+cp /bin/busybox "$tmp/tools/bin/"
+for a in sh mkdir echo; do ln -s busybox "$tmp/tools/bin/$a"; done
+
+# setup IMPL: a store with all packages built and a profile of p0..p99, made by IMPL's nix-env.
+setup() {
+  local impl=$1 bin=$2
+  export NIX_STORE_DIR=$tmp/$impl/store NIX_STATE_DIR=$tmp/$impl/state HOME=$tmp/$impl/home
+  mkdir -p "$HOME"
+  local tools
+  tools=$("$nix28/nix-store" --add "$tmp/tools")
+  echo "$tools" > "$tmp/$impl/tools"
+  "$nix28/nix-build" --no-out-link "$tmp/pkgs.nix" --argstr tools "$tools" >/dev/null 2>&1 || fail "building packages"
+  local attrs=()
+  for ((i = 0; i < 100; i++)); do attrs+=("p$i"); done
+  "$bin/nix-env" -f "$tmp/pkgs.nix" --argstr tools "$tools" -p "$tmp/$impl/profile" -iA "${attrs[@]}" 2>/dev/null ||
+    fail "$impl: installing 100 packages"
+  echo 0 > "$tmp/$impl/counter"
+}
+setup nixpp "$nixpp"
+setup nix28 "$nix28"
+
+# prep: back to generation 1 (the 100 packages), later generations removed.
+prep() {
+  local impl=$1 bin=$2
+  NIX_STORE_DIR=$tmp/$impl/store NIX_STATE_DIR=$tmp/$impl/state HOME=$tmp/$impl/home \
+    "$bin/nix-env" -p "$tmp/$impl/profile" -G 1 >/dev/null 2>&1
+  rm -f "$tmp/$impl"/profile-[2-9]*-link
+}
+prepNixpp() { prep nixpp "$nixpp"; }
+prepNix28() { prep nix28 "$nix28"; }
+# install IMPL BIN: installs the next package (p100, p101, ...) into the profile.
+cat > "$tmp/install.sh" <<'EOF'
+#!/usr/bin/env bash
+set -e
+impl=$1 bin=$2 tmp=$3
+n=$(cat "$tmp/$impl/counter"); echo $((n + 1)) > "$tmp/$impl/counter"
+export NIX_STORE_DIR=$tmp/$impl/store NIX_STATE_DIR=$tmp/$impl/state HOME=$tmp/$impl/home
+exec "$bin/nix-env" -f "$tmp/pkgs.nix" --argstr tools "$(cat "$tmp/$impl/tools")" -p "$tmp/$impl/profile" -iA "p$((100 + n))"
+EOF
+measure "nixpp install" prepNixpp bash "$tmp/install.sh" nixpp "$nixpp" "$tmp"
+measure "Nix 2.8 install" prepNix28 bash "$tmp/install.sh" nix28 "$nix28" "$tmp"
+
+# Same tree of links (store dirs differ, so compare with the prefix removed).
+tree() { (cd "$1" && find . -printf '%p %y %l\n' | sed "s|$2/[a-z0-9]\{32\}-||" | sort); }
+diff <(tree "$tmp/nixpp/profile/" "$tmp/nixpp/store") <(tree "$tmp/nix28/profile/" "$tmp/nix28/store") >/dev/null ||
+  fail "the user environments differ"
+
+report install
