@@ -7,7 +7,8 @@
 #include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <functional>
+#include <vector>
 
 namespace nixpp {
 
@@ -25,25 +26,49 @@ private:
 };
 
 // Owns the strings of all symbols. Strings never move once interned, so the string_views it
-// hands out stay valid for the table's lifetime. Not thread-safe.
+// hands out stay valid for the table's lifetime. The index is an open-addressing hash table of
+// (hash, id) pairs, 8 bytes each: a lookup touches one slot and the one string it compares.
+// Not thread-safe.
 class SymbolTable {
 public:
   // Returns the symbol for `s`, interning it on first use.
   Symbol create(std::string_view s) {
-    if (auto i = index_.find(s); i != index_.end()) return Symbol(i->second);
-    strings_.emplace_back(s);
-    std::string_view stored = strings_.back();
-    auto id = uint32_t(strings_.size());
-    index_.emplace(stored, id);
-    return Symbol(id);
+    if ((strings_.size() + 1) * 4 > slots_.size() * 3) grow();
+    auto h = uint32_t(std::hash<std::string_view>{}(s));
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.id == 0) {
+        strings_.emplace_back(s);
+        slot = Slot{h, uint32_t(strings_.size())};
+        return Symbol(slot.id);
+      }
+      if (slot.hash == h && strings_[slot.id - 1] == s) return Symbol(slot.id);
+    }
   }
   // The string of a non-empty symbol created by this table.
   std::string_view operator[](Symbol s) const { return strings_[s.id() - 1]; }
   size_t size() const { return strings_.size(); }
 
 private:
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t id = 0;  // 0: empty
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    size_t mask = slots_.size() - 1;
+    for (auto& o : old) {
+      if (!o.id) continue;
+      size_t i = o.hash & mask;
+      while (slots_[i].id) i = (i + 1) & mask;
+      slots_[i] = o;
+    }
+  }
+
   std::deque<std::string> strings_;
-  std::unordered_map<std::string_view, uint32_t> index_;
+  std::vector<Slot> slots_;
 };
 
 } // namespace nixpp
