@@ -28,10 +28,21 @@ void primSort(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.sort");
   // Elements are forced first, as Nix does, so that errors in them are reported before any call.
   for (size_t i = 0; i < n; ++i) st.forceValue(*elems[i], pos);
+  // A built-in comparator of two arguments (builtins.lessThan, most often) is called directly,
+  // without callFunction's bookkeeping; its errors get the frame callFunction would add.
+  const PrimOp* direct = args[0]->type() == ValueType::PrimOp && args[0]->primOp()->arity == 2 ? args[0]->primOp() : nullptr;
   std::stable_sort(elems, elems + n, [&](Value* a, Value* b) {
     Value res;
     Value* callArgs[2] = {a, b};
-    st.callFunction(*args[0], 2, callArgs, res, pos);
+    if (direct) {
+      try {
+        direct->fun(st, noPos, callArgs, res);
+      } catch (EvalError& err) {
+        st.addTrace(err, pos, "while calling the '" + direct->name + "' builtin");
+        throw;
+      }
+    } else
+      st.callFunction(*args[0], 2, callArgs, res, pos);
     return st.forceBool(res, pos, "while evaluating the return value of the sorting function passed to builtins.sort");
   });
   v = r;
