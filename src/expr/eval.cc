@@ -549,7 +549,8 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
 
 void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes, PosIdx pos) {
   checkStack();
-  if (++callDepth_ > settings.maxCallDepth) {
+  // As Nix: the check comes before the increment, so max-call-depth + 1 calls may nest.
+  if (callDepth_++ > settings.maxCallDepth) {
     --callDepth_;
     throw StackOverflowError("stack overflow; max-call-depth exceeded", this->pos(pos));
   }

@@ -269,7 +269,7 @@ struct DeepForcer {
 
   void recurse(Value& v) {
     PosIdx pos = st.determinePos(v, noPos);
-    if (callDepth >= st.settings.maxCallDepth)
+    if (callDepth > st.settings.maxCallDepth)
       throw StackOverflowError("stack overflow; max-call-depth exceeded", st.pos(pos));
     ++callDepth;
     struct Guard {

@@ -77,11 +77,16 @@ void primListToAttrs(EvalState& st, PosIdx pos, Value** args, Value& v) {
   for (size_t i = 0; i < args[0]->listSize(); ++i) {
     Bindings* e = st.forceAttrs(*args[0]->listElems()[i], pos, "while evaluating an element of the list passed to builtins.listToAttrs");
     auto* n = e->get(st.s.name);
-    if (!n) throw EvalError("attribute 'name' missing", st.pos(pos));
+    auto missing = [&](const char* what) {
+      EvalError err(std::string("attribute '") + what + "' missing", Pos{});
+      err.addTrace(Pos{}, "in a {name=...; value=...;} pair");
+      return err;
+    };
+    if (!n) throw missing("name");
     Symbol name = st.symbol(st.forceStringNoCtx(*n->value, n->pos, "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs"));
     if (!seen.insert(name.id()).second) continue;  // the first occurrence wins
     auto* val = e->get(st.s.value);
-    if (!val) throw EvalError("attribute 'value' missing", st.pos(pos));
+    if (!val) throw missing("value");
     r->push(name, val->value, val->pos);
   }
   r->sort();

@@ -37,7 +37,8 @@ in (builtins.head outputsList).value
 )";
 
 
-[[noreturn]] void evalError(EvalState& st, PosIdx pos, const std::string& msg) { throw EvalError(msg, st.pos(pos)); }
+// As in Nix, derivationStrict's own errors carry no position (the frames say where).
+[[noreturn]] void evalError(EvalState&, PosIdx, const std::string& msg) { throw EvalError(msg, Pos{}); }
 
 // Nix's check of a derivation name (a store path name), with the message of current Nix.
 void checkDerivationName(EvalState& st, PosIdx pos, std::string_view name) {
@@ -194,7 +195,7 @@ struct DrvBuilder {
     if (key == "args") {
       st.forceList(v, a.pos, "");
       for (size_t i = 0; i < v.listSize(); ++i)
-        drv.args.push_back(st.coerceToString(a.pos, *v.listElems()[i], context, "while evaluating an element of the argument list", true, true));
+        drv.args.push_back(st.coerceToString(pos, *v.listElems()[i], context, "while evaluating an element of the argument list", true, true));
       return;
     }
     if (structured) {

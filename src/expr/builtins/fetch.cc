@@ -143,6 +143,11 @@ void fetchTree(EvalState& st, PosIdx pos, Value& arg, Value& v, std::optional<Fe
       std::string_view n = st.name(a.name);
       std::string ctx = "while evaluating the `" + std::string(n) + "` attribute passed to builtins." + std::string(who);
       if (n == "type" && !fixedType) continue;
+      st.forceValue(*a.value, a.pos);
+      if (a.value->type() == ValueType::Int && a.value->integer() < 0)
+        throw EvalError("negative value given for '" + std::string(who) + "' argument '" + std::string(n) +
+                            "': " + std::to_string(a.value->integer()),
+                        Pos{});
       if (n == "url" || (n == "path" && req.type == FetchRequest::Type::path)) {
         req.url = git || req.type == FetchRequest::Type::path ? gitUrl(st, a.pos, *a.value)
                                                                : std::string(st.forceStringNoCtx(*a.value, a.pos, ctx));

@@ -58,7 +58,7 @@ void primPathExists(EvalState& st, PosIdx pos, Value** args, Value& v) {
   NixStringContext ctx;
   st.forceValue(*args[0], pos);
   std::string raw = args[0]->type() == ValueType::Path ? std::string(args[0]->path()->view())
-                                                      : st.coerceToPath(pos, *args[0], ctx, "");
+                                                      : st.coerceToPath(pos, *args[0], ctx, "while realising the context of a path");
   // "x/" and "x/." must be directories.
   bool mustBeDir = raw.ends_with("/") || raw.ends_with("/.");
   std::string path = realisePath(st, pos, *args[0]);
