@@ -328,8 +328,10 @@ void opInstall(Globals& g, Strings flags, Strings args) {
       }
       for (auto& e : newElems) std::cerr << "installing '" << e.queryName() << "'\n";
     }
-    printMissingOf(g, newElems);
-    if (g.dryRun) return;
+    if (g.dryRun) {  // else buildDerivations says what it builds
+      printMissingOf(g, newElems);
+      return;
+    }
     if (createEnv(g, all, token)) break;
   }
 }
@@ -412,8 +414,10 @@ void opUpgrade(Globals& g, Strings flags, Strings args) {
         newElems.push_back(i);
       }
     }
-    printMissingOf(g, newElems);
-    if (g.dryRun) return;
+    if (g.dryRun) {  // else buildDerivations says what it builds
+      printMissingOf(g, newElems);
+      return;
+    }
     if (createEnv(g, newElems, token)) break;
   }
 }
@@ -454,8 +458,10 @@ void opSet(Globals& g, Strings flags, Strings args) {
   if (elems.size() != 1) throw Error("--set requires exactly one derivation");
   DrvInfo& d = elems.front();
   const StoreDir& dir = g.store->storeDir();
-  printMissingOf(g, elems);
-  if (g.dryRun) return;
+  if (g.dryRun) {
+    printMissingOf(g, elems);
+    return;
+  }
   if (!d.queryDrvPath().empty()) buildDerivations(*g.store, *g.settings, {dir.parsePath(d.queryDrvPath())});
   StorePath out = dir.parsePath(d.queryOutPath());
   if (!g.store->isValidPath(out)) throw InvalidPath("path '" + d.queryOutPath() + "' is not valid");
