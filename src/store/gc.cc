@@ -153,11 +153,14 @@ public:
     server_ = &server;
 
     log_ << "finding garbage collector roots...\n";
-    Roots roots;
-    if (!opts_.ignoreLiveness) roots = findRoots(store_, false, log_);
-    for (auto& [printed, _] : readTempRoots(store_.config().stateDir, nullptr))
+    // Temporary roots first, then the permanent ones: a process that registers a path and
+    // exits after we read its temporary roots made the path valid before we look at the links
+    // (a root made beforehand, pointing at a path not yet valid, then counts).
+    for (auto& [printed, _] : readTempRoots(store_.config().stateDir, &log_))
       tempHashes_.insert(hashPartOf(printed));
     for (auto& printed : temp.own()) tempHashes_.insert(hashPartOf(printed));
+    Roots roots;
+    if (!opts_.ignoreLiveness) roots = findRoots(store_, false, log_);
 
     graph_ = loadGraph(store_.db());
     markLive(roots);

@@ -8,7 +8,9 @@
 //
 // A collection takes the global GC lock exclusively and starts a RootServer
 // (store/temp_roots.h) before it reads any root, so that a process adding a temporary root
-// meanwhile never loses it. Dead paths are deleted referrers first (a path only after every
+// meanwhile never loses it. It reads the temporary roots before the gcroots tree: a process
+// that registers a path and exits in between made it valid before the links are looked at, so
+// a root made in advance (a link to a path not yet valid) holds it. Dead paths are deleted referrers first (a path only after every
 // path referring to it), in batches: the batch is claimed from the RootServer (roots received
 // meanwhile are skipped), then, in one SQLite transaction, each path whose referrers are all gone
 // is removed from the database (a referrer registered meanwhile keeps it); then each invalidated

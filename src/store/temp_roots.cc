@@ -54,15 +54,26 @@ std::string hashPartOf(std::string_view printed) {
 
 // --- TempRoots (the client side) -----------------------------------------------------------
 
-TempRoots::TempRoots(std::string stateDir) : stateDir_(std::move(stateDir)) {}
+TempRoots::TempRoots(std::string stateDir) {
+  // One state per state directory for the whole process, kept until exit.
+  static std::mutex registryMutex;
+  static std::map<std::string, std::shared_ptr<State>> registry;
+  std::lock_guard<std::mutex> g(registryMutex);
+  auto& st = registry[stateDir];
+  if (!st) {
+    st = std::make_shared<State>();
+    st->stateDir = std::move(stateDir);
+  }
+  st_ = st;
+}
 
 int TempRoots::gcLockFd() {
-  if (!gcLock_) gcLock_ = openLockFile(stateDir_ + "/gc.lock", true);
-  return gcLock_.get();
+  if (!st_->gcLock) st_->gcLock = openLockFile(st_->stateDir + "/gc.lock", true);
+  return st_->gcLock.get();
 }
 
 void TempRoots::openRootsFile() {
-  std::string path = stateDir_ + "/temproots/" + std::to_string(::getpid());
+  std::string path = st_->stateDir + "/temproots/" + std::to_string(::getpid());
   while (true) {
     // A file with our pid is stale: pids are unique among live processes.
     if (::unlink(path.c_str()) == -1 && errno != ENOENT)
@@ -74,60 +85,56 @@ void TempRoots::openRootsFile() {
     struct stat st;
     if (::fstat(fd.get(), &st) == -1) throw SysError(errno, "statting '" + path + "'");
     if (st.st_size == 0) {
-      rootsFile_ = std::move(fd);
+      st_->rootsFile = std::move(fd);
       return;
     }
   }
 }
 
 void TempRoots::add(const std::string& printedPath) {
-  if (added_.count(printedPath)) return;
-  if (collecting_) {
-    added_.insert(printedPath);
+  if (st_->added.count(printedPath)) return;
+  if (st_->collecting) {
+    st_->added.insert(printedPath);
     return;
   }
-  if (!rootsFile_) openRootsFile();
+  if (!st_->rootsFile) openRootsFile();
+  // The file first: every collector that takes the GC lock from now on reads it. (Writing it only
+  // after a running collector's acknowledgement would leave a window in which that collector
+  // has finished and the next one has already read the file.)
+  writeFull(st_->rootsFile.get(), printedPath + '\0');
   int gcLock = gcLockFd();
   unsigned attempts = 0;
   while (true) {
     if (lockFile(gcLock, LockType::read, false)) {
-      // No collector runs, and none can start before we let go: the next one reads our file.
-      try {
-        writeFull(rootsFile_.get(), printedPath + '\0');
-      } catch (...) {
-        lockFile(gcLock, LockType::none, false);
-        throw;
-      }
+      // No collector runs: the next one reads our file.
       lockFile(gcLock, LockType::none, false);
       break;
     }
-    // A collector runs: tell it, and wait for its acknowledgement.
-    if (!socket_) {
+    // A collector runs and may have read the files already: tell it, and wait for its
+    // acknowledgement.
+    if (!st_->socket) {
       AutoCloseFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
       if (!s) throw SysError(errno, "creating a Unix domain socket");
-      sockaddr_un addr = socketAddress(socketPathOf(stateDir_));
+      sockaddr_un addr = socketAddress(socketPathOf(st_->stateDir));
       if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == -1) {
         // The collector has not opened its socket yet, or has just finished: try again.
         if (++attempts > 6000) throw SysError(errno, "connecting to the garbage collector");
         ::usleep(10000);
         continue;
       }
-      socket_ = std::move(s);
+      st_->socket = std::move(s);
     }
     char c = 0;
     ssize_t n = -1;
-    if (sendAll(socket_.get(), printedPath + "\n")) {
-      do n = ::read(socket_.get(), &c, 1);
+    if (sendAll(st_->socket.get(), printedPath + "\n")) {
+      do n = ::read(st_->socket.get(), &c, 1);
       while (n == -1 && errno == EINTR);
     }
-    if (n == 1 && c == '1') {
-      writeFull(rootsFile_.get(), printedPath + '\0');
-      break;
-    }
+    if (n == 1 && c == '1') break;
     // The collector went away before answering: start over (the next one reads our file).
-    socket_ = AutoCloseFd();
+    st_->socket = AutoCloseFd();
   }
-  added_.insert(printedPath);
+  st_->added.insert(printedPath);
 }
 
 // --- Reading the roots files (the collector side) ------------------------------------------

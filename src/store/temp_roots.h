@@ -9,11 +9,13 @@
 //                                      on it for its lifetime (a lockable file is stale)
 //   <stateDir>/gc-socket/socket        the running collector's Unix socket
 //
-// A process adding a temporary root (TempRoots::add) first tries to take the GC lock shared,
-// without waiting. If it gets it, no collector runs: it appends the path to its file and lets
-// go. The next collector reads the file once it holds the lock exclusively. If it does not get
-// it, a collector is running and may already have read the files: the process sends
-// "<path>\n" to the collector's socket and waits for the reply "1". The collector (RootServer)
+// A process adding a temporary root (TempRoots::add) first appends the path to its file: every
+// collector that takes the GC lock from then on reads it. Then it tries to take the GC lock
+// shared, without waiting. If it gets it, no collector runs, and it lets go. If it does not, a
+// collector is running and may already have read the files: the process sends "<path>\n" to
+// the collector's socket and waits for the reply "1". (Nix writes the file after the reply;
+// writing it first closes the window in which the running collector ends and the next one has
+// read the files already.) The collector (RootServer)
 // records the path before replying, unless it is deleting that very path at that moment: then
 // it replies once that deletion is complete, and the caller finds the path invalid and
 // recreates it. Either way, once add() returns, the path is never deleted while this process
@@ -27,6 +29,7 @@
 
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -44,12 +47,16 @@ class TempRoots {
 public:
   explicit TempRoots(std::string stateDir);
 
+  // Every TempRoots of one state directory in a process shares one state (the roots file, the
+  // GC lock's fd, what was added): fcntl locks belong to the process, so two files or two fds
+  // for the same lock would undo each other.
+
   // Protects `printedPath` (a store path as printed, "/nix/store/<hash>-<name>") until this
   // process exits. Idempotent. Throws SysError if the state directory is unusable.
   void add(const std::string& printedPath);
 
   // The roots this process added (for the collector running in this process).
-  const std::set<std::string>& own() const { return added_; }
+  const std::set<std::string>& own() const { return st_->added; }
 
   // The GC lock file, opened on first use. A collector in this process must lock it through this
   // fd only: fcntl locks belong to the process, and closing any other fd on the same file would
@@ -57,14 +64,18 @@ public:
   int gcLockFd();
   // While a collector of this process holds the GC lock, add() only records the path in own()
   // (taking the lock shared would downgrade the collector's exclusive lock).
-  void setCollecting(bool collecting) { collecting_ = collecting; }
+  void setCollecting(bool collecting) { st_->collecting = collecting; }
+
+  struct State {
+    std::string stateDir;
+    AutoCloseFd rootsFile, gcLock, socket;
+    std::set<std::string> added;
+    bool collecting = false;
+  };
 
 private:
   void openRootsFile();
-  std::string stateDir_;
-  AutoCloseFd rootsFile_, gcLock_, socket_;
-  std::set<std::string> added_;
-  bool collecting_ = false;
+  std::shared_ptr<State> st_;
 };
 
 // The temporary roots of other live processes: printed path -> the pids holding it. Stale
