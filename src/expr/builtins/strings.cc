@@ -20,6 +20,7 @@ namespace {
 [[noreturn]] void throwAt(EvalState& st, PosIdx pos, const std::string& msg) { throw EvalError(msg, st.pos(pos)); }
 
 void primStringLength(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  if (args[0]->type() == ValueType::String) return v.mkInt(int64_t(args[0]->str()->size));  // no copy
   NixStringContext ctx;
   std::string s = st.coerceToString(pos, *args[0], ctx, "while evaluating the argument passed to builtins.stringLength");
   v.mkInt(int64_t(s.size()));
@@ -36,6 +37,13 @@ void primSubstring(EvalState& st, PosIdx pos, Value** args, Value& v) {
       v.mkString(st.makeString(""), args[2]->context());
       return;
     }
+  }
+  // A string (already forced) is sliced in place, its context shared: no copy of the whole.
+  if (args[2]->type() == ValueType::String) {
+    std::string_view s = args[2]->string_view();
+    std::string_view sub = size_t(start) >= s.size() ? std::string_view() : s.substr(size_t(start), size_t(len));
+    v.mkString(st.makeString(sub), args[2]->context());
+    return;
   }
   NixStringContext ctx;
   std::string s = st.coerceToString(pos, *args[2], ctx, "while evaluating the third argument (the string) passed to builtins.substring");
