@@ -3,6 +3,8 @@
 #   fib.nix    naive recursion (fib 30);
 #   attrs.nix  listToAttrs of 100k entries, repeated `//`, lookups, intersectAttrs, removeAttrs;
 #   lists.nix  sort of 100k ints, foldl', concatStringsSep, replaceStrings, match, split;
+#   strings.nix  string processing alone: concatStringsSep, replaceStrings, match, split,
+#              substring, interpolation, stringLength over 20k-50k strings;
 #   drvs.nix   3000 interdependent derivations (60 layers of 50, each depending on 3 of the
 #              layer below), instantiated with `nix-instantiate` into a fresh throwaway store
 #              (--store local?root=...) for every run;
@@ -65,7 +67,7 @@ same() {
 
 cd "$tmp"
 rows=()
-for prog in fib attrs lists; do
+for prog in fib attrs lists strings; do
   "$nixpp/nix-instantiate" --eval --strict "$prog.nix" > /dev/null  # warm-up
   measure "nixpp $prog" : "$nixpp/nix-instantiate" --eval --strict "$prog.nix"
   measure "Nix 2.8 $prog" : "$nix28/nix-instantiate" --eval --strict "$prog.nix"
