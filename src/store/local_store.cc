@@ -13,6 +13,7 @@
 #include "format/nar.h"
 #include "store/canonicalise.h"
 #include "store/nar_fs.h"
+#include "store/optimise.h"
 #include "store/settings.h"
 #include "store/temp_roots.h"
 #include "sys/path_lock.h"
@@ -80,6 +81,7 @@ LocalStoreConfig LocalStoreConfig::make(const Settings& settings, const std::str
   LocalStoreConfig c;
   c.storeDir = settings.storeDir;
   c.rootDir = root;
+  c.autoOptimise = settings.autoOptimiseStore;
   c.fsyncStorePaths = settings.fsyncStorePaths;
   if (root.empty()) {
     c.realStoreDir = settings.storeDir;
@@ -191,6 +193,10 @@ std::map<StorePath, std::map<std::string, StorePath>> LocalStore::derivationOutp
 void LocalStore::moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info) {
   std::string dst = realPath(info.path);
   canonicalisePathMetaData(tmpPath);
+  if (config_.autoOptimise) {
+    OptimiseStats stats;
+    optimisePath(config_.realStoreDir, tmpPath, stats);
+  }
   if (config_.fsyncStorePaths) syncTree(tmpPath);
   // A leftover from a crash (complete but never registered) or the path being repaired.
   deletePath(dst);
@@ -229,6 +235,10 @@ StorePath LocalStore::addText(std::string_view name, const std::string& text, co
   }
   if (config_.fsyncStorePaths) fsyncDir(config_.realStoreDir);
 
+  if (config_.autoOptimise) {
+    OptimiseStats stats;
+    optimisePath(config_.realStoreDir, real, stats);
+  }
   // The NAR of a regular file, hashed from memory.
   HashSink narHasher(HashAlgo::sha256);
   {
@@ -393,6 +403,10 @@ StorePath LocalStore::addPathToStore(const std::string& fsPath, std::string_view
 }
 
 void LocalStore::registerValidPaths(const std::vector<ValidPathInfo>& infos) {
+  if (config_.autoOptimise) {  // build outputs, in place and complete
+    OptimiseStats stats;
+    for (auto& i : infos) optimisePath(config_.realStoreDir, realPath(i.path), stats);
+  }
   std::map<StorePath, std::map<std::string, StorePath>> outs;
   for (auto& i : infos) outs.merge(derivationOutputsOf(i));
   db_->registerValidPaths(infos, outs);

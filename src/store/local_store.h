@@ -41,6 +41,8 @@ struct LocalStoreConfig {
   std::string stateDir = "/nix/var/nix";
   std::string logDir = "/nix/var/log/nix";
   std::string rootDir;                     // "" or the root of a chroot store
+  bool autoOptimise = false;               // auto-optimise-store: new paths' files are hard-linked
+                                           // through <realStoreDir>/.links (store/optimise.h)
   bool fsyncStorePaths = false;            // fsync-store-paths: sync contents before registering
 
   // From the settings (NIX_STORE_DIR, NIX_STATE_DIR, NIX_LOG_DIR), and for a chroot store

@@ -151,6 +151,11 @@ grep -qx "0.57 MiB freed by hard-linking 2 files" "$tmp/err" || fail "--optimise
 nix-store --optimise 2> "$tmp/err"
 grep -q "^0.00 MiB freed by hard-linking 0 files" "$tmp/err" || fail "Nix 2.8 relinked: $(cat "$tmp/err")"
 nix-store --verify --check-contents 2>/dev/null || fail "store damaged by --optimise"
+# auto-optimise-store: a new path's files are linked as they are added.
+mkdir -p "$w/o3"; cp "$w/o1/f" "$w/o3/h"
+o3=$(ns --option auto-optimise-store true --add "$w/o3")
+[ "$(stat -c %i "$o3/h")" = "$(stat -c %i "$o1/f")" ] || fail "auto-optimise-store did not link"
+nix-store --verify-path "$o3" 2>/dev/null || fail "auto-optimised path damaged"
 rm "$gcroots/o2"
 ns --gc > "$tmp/out" 2> "$tmp/err"
 [ -e "$o1/f" ] && [ "$(stat -c %h "$o1/f")" = 2 ] || fail "link count after collecting a sharer"
