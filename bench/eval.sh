@@ -42,21 +42,24 @@ freshRoot() { chmod -R u+w "$tmp/$1" 2>/dev/null || true; rm -rf "$tmp/$1"; }
 
 # measure NAME PREP CMD...: best wall time of $runs runs and the peak RSS in KiB. PREP (a function
 # or `:`) runs before each run, untimed. The first run's stdout is kept in $tmp/out/NAME.
-declare -A secs rss
+declare -A secs rss cpus
 mkdir -p "$tmp/out"
 measure() {
   local name=$1 prep=$2
   shift 2
-  local best= peak=0 i t m
+  local best= bestCpu= peak=0 i t m u s c
   for ((i = 0; i < runs; i++)); do
     $prep
-    /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" > "$tmp/out/$name.$i" 2> "$tmp/err" ||
+    /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" > "$tmp/out/$name.$i" 2> "$tmp/err" ||
       { cat "$tmp/err" >&2; fail "$name failed"; }
-    read -r t m < "$tmp/time"
+    read -r t m u s < "$tmp/time"
+    c=$(awk "BEGIN{print $u + $s}")
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    if [ -z "$bestCpu" ] || awk "BEGIN{exit !($c < $bestCpu)}"; then bestCpu=$c; fi
     [ "$m" -gt "$peak" ] && peak=$m
   done
   secs[$name]=$best
+  cpus[$name]=$bestCpu
   rss[$name]=$peak
 }
 # same A B: the outputs of two measured commands must be identical.
@@ -104,7 +107,7 @@ rows+=(drvpaths-store)
 
 echo
 printf 'best of %s runs; %s cores, load %s\n' "$runs" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-16s %10s %10s %12s %12s %11s %11s\n' benchmark "nixpp s" "Nix 2.8 s" "nixpp RSS" "Nix 2.8 RSS" "speed-up" "mem ratio"
+printf '%-16s %10s %10s %12s %12s %11s %11s %9s %9s %9s\n' benchmark "nixpp s" "Nix 2.8 s" "nixpp RSS" "Nix 2.8 RSS" "speed-up" "mem ratio" "nixpp cpu" "Nix cpu" "cpu up"
 miss=0
 for r in "${rows[@]}"; do
   a=${secs["nixpp $r"]} b=${secs["Nix 2.8 $r"]} ma=${rss["nixpp $r"]} mb=${rss["Nix 2.8 $r"]}
@@ -112,8 +115,11 @@ for r in "${rows[@]}"; do
   mem=$(awk "BEGIN{printf \"%.2f\", $ma / $mb}")
   flag=
   awk "BEGIN{exit !($up >= 2 && $mem <= 0.5)}" || { flag=' (target missed)'; miss=1; }
-  printf '%-16s %10s %10s %8s MiB %8s MiB %10sx %11s%s\n' "$r" "$a" "$b" "$((ma / 1024))" "$((mb / 1024))" "$up" "$mem" "$flag"
+  ca=${cpus["nixpp $r"]} cb=${cpus["Nix 2.8 $r"]}
+  cup=$(awk "BEGIN{a=$ca; if (a < 0.01) a = 0.01; printf \"%.2f\", $cb / a}")
+  printf '%-16s %10s %10s %8s MiB %8s MiB %10sx %11s %9s %9s %8sx%s\n' "$r" "$a" "$b" "$((ma / 1024))" "$((mb / 1024))" "$up" "$mem" "$ca" "$cb" "$cup" "$flag"
 done
 echo
 echo "speed-up = Nix 2.8 time / nixpp time (target >= 2); mem ratio = nixpp peak RSS / Nix 2.8's (target <= 0.5)"
+echo "cpu = best user+sys seconds, cpu up = their ratio: steadier than wall time on a loaded machine"
 [ "$miss" = 0 ] && echo "all targets met" || echo "some targets missed (the outputs agree; see above)"
