@@ -118,7 +118,8 @@ ok
 
 # 7. -A, --set-flag, priorities and conflicts, propagated packages, multiple outputs, --set.
 ne "${F[@]}" -iA hello clash 2>"$tmp/err" && fail "conflict not detected"
-grep -q "Unable to build profile. There is a conflict for the following files:" "$tmp/err" || { cat "$tmp/err"; fail "conflict message"; }
+grep -q "error: packages '.*/bin/hello' and '.*/bin/hello' have the same priority 5; use 'nix-env --set-flag priority NUMBER INSTALLED_PKGNAME' to change the priority of one of the conflicting packages (0 being the highest priority)" "$tmp/err" ||
+  { cat "$tmp/err"; fail "conflict message (Nix 2.8's)"; }
 ne "${F[@]}" -iA hello foo 2>"$tmp/err" || { cat "$tmp/err"; fail "install after a conflict"; }
 ne "${F[@]}" -iA clash 2>/dev/null && fail "conflict with installed hello not detected"
 ne --set-flag priority 10 hello 2>"$tmp/err"; grep -qx "setting flag on 'hello-1.0'" "$tmp/err" || fail "set-flag"

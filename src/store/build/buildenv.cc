@@ -19,8 +19,11 @@ namespace {
 
 class FileConflict : public Error {
 public:
-  FileConflict(const std::string& a, const std::string& b)
-      : Error("Unable to build profile. There is a conflict for the following files:\n\n  " + a + "\n  " + b) {}
+  // Nix 2.8's words (later versions say "Unable to build profile. There is a conflict ...").
+  FileConflict(const std::string& a, const std::string& b, int priority)
+      : Error("packages '" + a + "' and '" + b + "' have the same priority " + std::to_string(priority) +
+              "; use 'nix-env --set-flag priority NUMBER INSTALLED_PKGNAME' to change the priority of one of "
+              "the conflicting packages (0 being the highest priority)") {}
 };
 
 struct EnvState {
@@ -96,7 +99,7 @@ void createLinks(EnvState& st, const std::string& srcDir, const std::string& dst
     } else if (res == 0) {
       if (S_ISLNK(dstSt.st_mode)) {
         int prev = st.priorities[dstFile];
-        if (prev == priority) throw FileConflict(readLinkOf(dstFile), srcFile);
+        if (prev == priority) throw FileConflict(readLinkOf(dstFile), srcFile, priority);
         if (prev < priority) continue;
         if (::unlink(dstFile.c_str()) == -1) throw SysError(errno, "unlinking '" + dstFile + "'");
       } else if (S_ISDIR(dstSt.st_mode)) {

@@ -3,8 +3,8 @@
 // builtin:buildenv, Nix's user-environment builder (nix-env): it merges the trees of packages
 // into one tree of symlinks, as Nix 2.8's buildenv does:
 //  - packages are taken in priority order (lower meta.priority first, then by path); a file in
-//    two packages of equal priority is an error, "Unable to build profile. There is a conflict
-//    for the following files: ...", else the lower number wins;
+//    two packages of equal priority is an error, "packages 'A' and 'B' have the same priority N;
+//    use 'nix-env --set-flag priority ...' ...", else the lower number wins;
 //  - a directory in several packages becomes a real directory of links (a link to another
 //    package's directory is expanded when needed);
 //  - packages listed in <pkg>/nix-support/propagated-user-env-packages are added afterwards,
