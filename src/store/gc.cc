@@ -15,6 +15,7 @@
 #include "store/roots.h"
 #include "store/store_db.h"
 #include "store/temp_roots.h"
+#include "sys/directory.h"
 #include "sys/path_lock.h"
 
 namespace nixpp {
@@ -101,15 +102,7 @@ void deleteTree(const std::string& path, uint64_t& bytes) {
     // Store directories are read-only; root needs no write permission, others do.
     if (!(st.st_mode & S_IWUSR) && ::chmod(path.c_str(), st.st_mode | S_IWUSR | S_IXUSR) == -1)
       throw SysError(errno, "making '" + path + "' writable");
-    DIR* d = ::opendir(path.c_str());
-    if (!d) throw SysError(errno, "opening directory '" + path + "'");
-    std::vector<std::string> names;
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    ::closedir(d);
-    for (auto& n : names) deleteTree(path + "/" + n, bytes);
+    for (auto& n : readDirectorySorted(path)) deleteTree(path + "/" + n, bytes);
     if (::rmdir(path.c_str()) == -1 && errno != ENOENT) throw SysError(errno, "deleting '" + path + "'");
   } else {
     if (st.st_nlink == 1) bytes += uint64_t(st.st_size);
@@ -321,14 +314,9 @@ private:
   // builds and collections, and stale lock files.
   void deleteInvalidEntries() {
     const std::string& real = store_.config().realStoreDir;
-    DIR* d = ::opendir(real.c_str());
-    if (!d) throw SysError(errno, "opening directory '" + real + "'");
     std::vector<std::string> names;
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (!n.empty() && n[0] != '.') names.push_back(std::move(n));
-    }
-    ::closedir(d);
+    for (auto& n : readDirectorySorted(real))
+      if (n[0] != '.') names.push_back(std::move(n));
     std::set<std::string> present(names.begin(), names.end());
     for (auto& name : names) {
       std::optional<StorePath> p;

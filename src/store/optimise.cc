@@ -13,6 +13,7 @@
 #include "store/gc.h"
 #include "store/local_store.h"
 #include "store/nar_fs.h"
+#include "sys/directory.h"
 
 namespace nixpp {
 
@@ -93,15 +94,7 @@ void optimiseTree(const std::string& realStoreDir, const std::string& path, Opti
   struct stat st;
   if (::lstat(path.c_str(), &st) == -1) throw SysError(errno, "getting status of '" + path + "'");
   if (S_ISDIR(st.st_mode)) {
-    DIR* d = ::opendir(path.c_str());
-    if (!d) throw SysError(errno, "opening directory '" + path + "'");
-    std::vector<std::string> names;
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    ::closedir(d);
-    for (auto& n : names) optimiseTree(realStoreDir, path + "/" + n, stats, linked);
+    for (auto& n : readDirectorySorted(path)) optimiseTree(realStoreDir, path + "/" + n, stats, linked);
   } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
     optimiseFile(realStoreDir, path, st, stats, linked);
   }
@@ -138,15 +131,8 @@ void removeUnusedLinks(const std::string& realStoreDir, uint64_t& bytesFreed, st
   std::string links = linksDirOf(realStoreDir);
   ::mkdir(links.c_str(), 0755);  // as Nix, which makes it when opening the store
   int64_t actualSize = 0, unsharedSize = 0;
-  DIR* d = ::opendir(links.c_str());
-  if (d) {
-    std::vector<std::string> names;
-    while (auto* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    ::closedir(d);
-    for (auto& n : names) {
+  if (::access(links.c_str(), F_OK) == 0) {
+    for (auto& n : readDirectorySorted(links)) {
       std::string path = links + "/" + n;
       struct stat st;
       if (::lstat(path.c_str(), &st) == -1) continue;
