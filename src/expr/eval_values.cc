@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <unordered_set>
 
 #include "expr/base_env.h"
@@ -337,6 +338,48 @@ std::string EvalState::copyPathToStore(NixStringContext& context, const std::str
   return dstPath;
 }
 
+namespace {
+
+// Follows the `__toString` or else the `outPath` attribute of attribute set `v`, with Nix's trace
+// frames, and returns what `next` makes of the value it leads to; nullopt when `v` has neither.
+template <typename Next>
+std::optional<std::string> peelAttrs(EvalState& st, PosIdx pos, Value& v, Next next) {
+  if (auto* f = v.attrs()->get(st.s.toString)) {
+    Value res;
+    Value* self = st.allocValue();
+    *self = v;
+    try {
+      st.callFunction(*f->value, *self, res, f->pos);
+    } catch (EvalError& e) {
+      st.addTrace(e, f->pos, "while calling the `__toString` attribute");
+      throw;
+    }
+    try {
+      return next(res);
+    } catch (EvalError& e) {
+      st.addTrace(e, f->pos, "while using the result of the `__toString` attribute");
+      throw;
+    }
+  }
+  if (auto* o = v.attrs()->get(st.s.outPath)) {
+    try {
+      st.forceValue(*o->value, pos);
+    } catch (EvalError& e) {
+      st.addTrace(e, o->pos, "while evaluating the `outPath` attribute");
+      throw;
+    }
+    try {
+      return next(*o->value);
+    } catch (EvalError& e) {
+      st.addTrace(e, o->pos, "while using the `outPath` attribute");
+      throw;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 std::string EvalState::coerceToString(PosIdx pos, Value& v, NixStringContext& context, std::string_view errorCtx,
                                       bool coerceMore, bool copyToStore) {
   forceWithCtx(*this, v, pos, errorCtx);
@@ -347,37 +390,10 @@ std::string EvalState::coerceToString(PosIdx pos, Value& v, NixStringContext& co
     return copyToStore ? copyPathToStore(context, p, pos) : p;
   }
   case ValueType::Attrs: {
-    if (auto* f = v.attrs()->get(s.toString)) {
-      Value res;
-      Value* self = allocValue();
-      *self = v;
-      try {
-        callFunction(*f->value, *self, res, f->pos);
-      } catch (EvalError& e) {
-        addTrace(e, f->pos, "while calling the `__toString` attribute");
-        throw;
-      }
-      try {
-        return coerceToString(pos, res, context, errorCtx, coerceMore, copyToStore);
-      } catch (EvalError& e) {
-        addTrace(e, f->pos, "while using the result of the `__toString` attribute");
-        throw;
-      }
-    }
-    if (auto* o = v.attrs()->get(s.outPath)) {
-      try {
-        forceValue(*o->value, pos);
-      } catch (EvalError& e) {
-        addTrace(e, o->pos, "while evaluating the `outPath` attribute");
-        throw;
-      }
-      try {
-        return coerceToString(pos, *o->value, context, errorCtx, coerceMore, copyToStore);
-      } catch (EvalError& e) {
-        addTrace(e, o->pos, "while using the `outPath` attribute");
-        throw;
-      }
-    }
+    if (auto r = peelAttrs(*this, pos, v, [&](Value& inner) {
+          return coerceToString(pos, inner, context, errorCtx, coerceMore, copyToStore);
+        }))
+      return *r;
     break;
   }
   case ValueType::Bool:
@@ -428,37 +444,8 @@ std::string EvalState::coerceToPath(PosIdx pos, Value& v, NixStringContext& cont
   // __toString and outPath may lead to a path value, so they are followed here, each with its
   // frames, as Nix does.
   if (v.type() == ValueType::Attrs) {
-    if (auto* f = v.attrs()->get(s.toString)) {
-      Value res;
-      Value* self = allocValue();
-      *self = v;
-      try {
-        callFunction(*f->value, *self, res, f->pos);
-      } catch (EvalError& e) {
-        addTrace(e, f->pos, "while calling the `__toString` attribute");
-        throw;
-      }
-      try {
-        return coerceToPath(pos, res, context, errorCtx);
-      } catch (EvalError& e) {
-        addTrace(e, f->pos, "while using the result of the `__toString` attribute");
-        throw;
-      }
-    }
-    if (auto* o = v.attrs()->get(s.outPath)) {
-      try {
-        forceValue(*o->value, pos);
-      } catch (EvalError& e) {
-        addTrace(e, o->pos, "while evaluating the `outPath` attribute");
-        throw;
-      }
-      try {
-        return coerceToPath(pos, *o->value, context, errorCtx);
-      } catch (EvalError& e) {
-        addTrace(e, o->pos, "while using the `outPath` attribute");
-        throw;
-      }
-    }
+    if (auto r = peelAttrs(*this, pos, v, [&](Value& inner) { return coerceToPath(pos, inner, context, errorCtx); }))
+      return *r;
   }
   std::string p = coerceToString(pos, v, context, errorCtx, false, false);
   if (p.empty() || p[0] != '/') {
