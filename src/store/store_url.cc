@@ -31,21 +31,6 @@ std::string percentDecode(std::string_view s, std::string_view url) {
   return out;
 }
 
-std::string percentEncode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || std::string_view("-._~/:@").find(char(c)) != std::string_view::npos) {
-      out += char(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 bool isKnownScheme(std::string_view s) {
   for (auto k : {"unix", "file", "http", "https", "s3", "ssh", "ssh-ng", "dummy"})
     if (s == k) return true;
@@ -102,7 +87,7 @@ std::string StoreUrl::to_string() const {
   if (scheme != "auto" && scheme != "daemon" && scheme != "local") res += "://" + path;
   char sep = '?';
   for (auto& [k, v] : params) {
-    res += sep + percentEncode(k) + "=" + percentEncode(v);
+    res += sep + percentEncode(k, "/:@") + "=" + percentEncode(v, "/:@");
     sep = '&';
   }
   return res;

@@ -91,4 +91,22 @@ void appendJsonString(std::string& out, std::string_view s) {
   out += '"';
 }
 
+std::string percentEncode(std::string_view s, std::string_view keep) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 std::string_view("-._~").find(char(c)) != std::string_view::npos ||
+                 keep.find(char(c)) != std::string_view::npos;
+    if (plain) {
+      out += char(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 } // namespace nixpp

@@ -23,6 +23,10 @@ std::string concatStringsSep(std::string_view sep, const std::vector<std::string
 // Strips leading and trailing whitespace (" \t\n\r").
 std::string_view trim(std::string_view s);
 
+// URL percent-encoding as Nix's: unreserved characters (alphanumerics and "-._~") and those in
+// `keep` stay, every other byte becomes %XX (upper-case hex).
+std::string percentEncode(std::string_view s, std::string_view keep = "");
+
 // Parses a whole string as a decimal integer; nullopt on any junk or overflow.
 std::optional<int64_t> parseInt(std::string_view s);
 std::optional<uint64_t> parseUInt(std::string_view s);

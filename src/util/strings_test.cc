@@ -35,4 +35,10 @@ TEST(Strings, ParseInt) {
   EXPECT_FALSE(parseUInt("-1"));
 }
 
+TEST(Strings, PercentEncode) {
+  EXPECT_EQ(percentEncode("a-b._~Z9"), "a-b._~Z9");
+  EXPECT_EQ(percentEncode("a b/c?\xff"), "a%20b%2Fc%3F%FF");
+  EXPECT_EQ(percentEncode("/x:y@z", "/:@"), "/x:y@z");
+}
+
 } // namespace nixpp

@@ -66,21 +66,13 @@ std::string percentDecode(std::string_view s) {
   return out;
 }
 
-// Nix's percentEncode for query parameters: unreserved characters kept, the rest %XX.
-std::string percentEncode(std::string_view s, std::string_view keep = "") {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || std::string_view("-._~").find(char(c)) != std::string_view::npos ||
-        keep.find(char(c)) != std::string_view::npos)
-      out += char(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
+// Appends "?k=v&..." (percent-encoded) for `params` to `url`, nothing when there are none.
+void appendQuery(std::string& url, const std::map<std::string, std::string>& params) {
+  char sep = '?';
+  for (auto& [k, v] : params) {
+    url += sep + percentEncode(k) + "=" + percentEncode(v);
+    sep = '&';
   }
-  return out;
 }
 
 // "a=1&b=2" -> {a: 1, b: 2}
@@ -194,15 +186,7 @@ FlakeAttrs parseFlakeRef(const std::string& url) {
       for (auto* o : own) isOwn = isOwn || k == o;
       (isOwn ? kept : urlParams)[k] = v;
     }
-    if (!urlParams.empty()) {
-      u += '?';
-      bool first = true;
-      for (auto& [k, v] : urlParams) {
-        if (!first) u += '&';
-        first = false;
-        u += percentEncode(k) + "=" + percentEncode(v);
-      }
-    }
+    appendQuery(u, urlParams);
     attrs["url"] = u;
     addParams(attrs, kept, url);
     return attrs;
@@ -223,15 +207,7 @@ FlakeAttrs parseFlakeRef(const std::string& url) {
   std::map<std::string, std::string> kept, urlParams;
   for (auto& [k, v] : params)
     ((k == "narHash" || k == "rev" || k == "revCount" || k == "lastModified" || k == "dir" || k == "name") ? kept : urlParams)[k] = v;
-  if (!urlParams.empty()) {
-    u += '?';
-    bool first = true;
-    for (auto& [k, v] : urlParams) {
-      if (!first) u += '&';
-      first = false;
-      u += percentEncode(k) + "=" + percentEncode(v);
-    }
-  }
+  appendQuery(u, urlParams);
   attrs["url"] = u;
   addParams(attrs, kept, url);
   return attrs;
