@@ -32,6 +32,7 @@ int nixEvalCommand(Strings args);        // cli/nix_eval.cc: nix eval --expr|--f
 int nixReplCommand(Strings args);        // cli/nix_repl.cc: nix repl
 int nixBuildCommand(Strings args);       // cli/nix_build_cmd.cc: nix build
 int nixLogCommand(Strings args);         // cli/nix_build_cmd.cc: nix log
+int nixProfileCommand(Strings args);     // cli/nix_profile.cc: nix profile install|remove|upgrade|list|...
 
 // Prints "<program> (Nix) <version>" as Nix does for --version.
 void printVersion(const std::string& program);

@@ -45,6 +45,7 @@ const Entry subcommands[] = {
     {"repl", nixReplCommand, "start an interactive environment for evaluating Nix expressions"},
     {"build", nixBuildCommand, "build a derivation or fetch a store path"},
     {"log", nixLogCommand, "show the build log of the specified packages or paths, if available"},
+    {"profile", nixProfileCommand, "manage Nix profiles"},
 };
 
 void nixHelp() {
