@@ -1,6 +1,13 @@
 #include "format/hash.h"
 
-#include <openssl/evp.h>
+// The direct digest functions (deprecated in OpenSSL 3, still provided): EVP_DigestInit_ex
+// initialises OpenSSL's provider machinery on first use (about 2 MiB of resident pages) and
+// fetches the algorithm again at every initialisation (a property lookup under a lock);
+// evaluating thousands of derivations pays that per hash. Same implementations underneath
+// (SHA extensions included).
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 
 #include <cstring>
 
@@ -11,16 +18,6 @@ namespace nixpp {
 namespace {
 
 constexpr std::string_view nix32Chars = "0123456789abcdfghijklmnpqrsvwxyz";
-
-const EVP_MD* evpFor(HashAlgo algo) {
-  switch (algo) {
-    case HashAlgo::md5: return EVP_md5();
-    case HashAlgo::sha1: return EVP_sha1();
-    case HashAlgo::sha256: return EVP_sha256();
-    case HashAlgo::sha512: return EVP_sha512();
-  }
-  return nullptr;
-}
 
 int nix32Value(char c) {
   auto p = nix32Chars.find(c);
@@ -177,28 +174,45 @@ Hash compressHash(const Hash& h, size_t newSize) {
 }
 
 struct HashSink::Ctx {
-  EVP_MD_CTX* md = nullptr;
+  union {
+    MD5_CTX md5;
+    SHA_CTX sha1;
+    SHA256_CTX sha256;
+    SHA512_CTX sha512;
+  };
 };
 
 HashSink::HashSink(HashAlgo algo) : algo_(algo), ctx_(std::make_unique<Ctx>()) {
-  ctx_->md = EVP_MD_CTX_new();
-  if (!ctx_->md || !EVP_DigestInit_ex(ctx_->md, evpFor(algo), nullptr))
-    throw Error("cannot initialise hash context");
+  int ok = 0;
+  switch (algo) {
+    case HashAlgo::md5: ok = MD5_Init(&ctx_->md5); break;
+    case HashAlgo::sha1: ok = SHA1_Init(&ctx_->sha1); break;
+    case HashAlgo::sha256: ok = SHA256_Init(&ctx_->sha256); break;
+    case HashAlgo::sha512: ok = SHA512_Init(&ctx_->sha512); break;
+  }
+  if (!ok) throw Error("cannot initialise hash context");
 }
 
-HashSink::~HashSink() {
-  if (ctx_ && ctx_->md) EVP_MD_CTX_free(ctx_->md);
-}
+HashSink::~HashSink() = default;
 
 void HashSink::operator()(std::string_view data) {
   bytes_ += data.size();
-  EVP_DigestUpdate(ctx_->md, data.data(), data.size());
+  switch (algo_) {
+    case HashAlgo::md5: MD5_Update(&ctx_->md5, data.data(), data.size()); break;
+    case HashAlgo::sha1: SHA1_Update(&ctx_->sha1, data.data(), data.size()); break;
+    case HashAlgo::sha256: SHA256_Update(&ctx_->sha256, data.data(), data.size()); break;
+    case HashAlgo::sha512: SHA512_Update(&ctx_->sha512, data.data(), data.size()); break;
+  }
 }
 
 std::pair<Hash, uint64_t> HashSink::finish() {
   Hash h(algo_);
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx_->md, h.data(), &len);
+  switch (algo_) {
+    case HashAlgo::md5: MD5_Final(h.data(), &ctx_->md5); break;
+    case HashAlgo::sha1: SHA1_Final(h.data(), &ctx_->sha1); break;
+    case HashAlgo::sha256: SHA256_Final(h.data(), &ctx_->sha256); break;
+    case HashAlgo::sha512: SHA512_Final(h.data(), &ctx_->sha512); break;
+  }
   return {h, bytes_};
 }
 
