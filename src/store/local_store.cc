@@ -164,6 +164,13 @@ std::optional<StorePath> LocalStore::queryPathFromHashPart(std::string_view hash
   return db_->queryPathFromHashPart(hashPart);
 }
 
+StorePathSet LocalStore::queryClosure(const StorePathSet& paths, bool flipDirection, bool includeOutputs) {
+  return db_->queryClosure(paths, flipDirection, includeOutputs);
+}
+std::map<StorePath, StorePathSet> LocalStore::queryReferencesOf(const StorePathSet& paths) {
+  return db_->queryReferencesOf(paths);
+}
+
 void LocalStore::narFromPath(const StorePath& path, Sink& sink) {
   if (!isValidPath(path)) throw InvalidPath("path '" + storeDir().printPath(path) + "' is not valid");
   dumpPath(realPath(path), sink);

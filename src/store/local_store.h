@@ -69,6 +69,8 @@ public:
   StorePathSet queryValidDerivers(const StorePath& path) override;
   std::map<std::string, StorePath> queryDerivationOutputs(const StorePath& drvPath) override;
   std::optional<StorePath> queryPathFromHashPart(std::string_view hashPart) override;
+  StorePathSet queryClosure(const StorePathSet& paths, bool flipDirection, bool includeOutputs) override;
+  std::map<StorePath, StorePathSet> queryReferencesOf(const StorePathSet& paths) override;
   void narFromPath(const StorePath& path, Sink& sink) override;
   void addToStore(const ValidPathInfo& info, Source& nar, Repair repair) override;
   StorePath addToStoreFromDump(Source& dump, std::string_view name, ContentAddressMethod method,

@@ -29,7 +29,7 @@ StorePath Store::addTextToStore(std::string_view name, std::string_view text, co
   return addToStoreFromDump(src, name, ContentAddressMethod::text, HashAlgo::sha256, references, repair);
 }
 
-StorePathSet computeFSClosure(Store& store, const StorePathSet& paths, bool flipDirection, bool includeOutputs) {
+StorePathSet Store::queryClosure(const StorePathSet& paths, bool flipDirection, bool includeOutputs) {
   StorePathSet res;
   std::vector<StorePath> todo(paths.begin(), paths.end());
   while (!todo.empty()) {
@@ -38,14 +38,14 @@ StorePathSet computeFSClosure(Store& store, const StorePathSet& paths, bool flip
     if (!res.insert(p).second) continue;
     StorePathSet next;
     if (flipDirection) {
-      next = store.queryReferrers(p);
+      next = queryReferrers(p);
       if (includeOutputs)
-        for (auto& d : store.queryValidDerivers(p)) next.insert(d);
+        for (auto& d : queryValidDerivers(p)) next.insert(d);
     } else {
-      next = store.queryPathInfo(p).references;
+      next = queryPathInfo(p).references;
       if (includeOutputs && p.isDerivation())
-        for (auto& [_, o] : store.queryDerivationOutputs(p))
-          if (store.isValidPath(o)) next.insert(o);
+        for (auto& [_, o] : queryDerivationOutputs(p))
+          if (isValidPath(o)) next.insert(o);
     }
     for (auto& n : next)
       if (!res.count(n)) todo.push_back(n);
@@ -53,21 +53,58 @@ StorePathSet computeFSClosure(Store& store, const StorePathSet& paths, bool flip
   return res;
 }
 
+std::map<StorePath, StorePathSet> Store::queryReferencesOf(const StorePathSet& paths) {
+  std::map<StorePath, StorePathSet> res;
+  for (auto& p : paths) res.emplace(p, queryPathInfo(p).references);
+  return res;
+}
+
+StorePathSet computeFSClosure(Store& store, const StorePathSet& paths, bool flipDirection, bool includeOutputs) {
+  return store.queryClosure(paths, flipDirection, includeOutputs);
+}
+
 std::vector<StorePath> topoSortPaths(Store& store, const StorePathSet& paths) {
+  auto refs = store.queryReferencesOf(paths);
   std::vector<StorePath> sorted;
-  StorePathSet visited, parents;
-  std::function<void(const StorePath&, const StorePath*)> dfs = [&](const StorePath& p, const StorePath* parent) {
-    if (parents.count(p))
-      throw Error("cycle detected in the references of '" + store.storeDir().printPath(*parent) +
-                  "' from '" + store.storeDir().printPath(p) + "'");
-    if (!visited.insert(p).second) return;
-    parents.insert(p);
-    for (auto& r : store.queryPathInfo(p).references)
-      if (r != p && paths.count(r)) dfs(r, &p);
-    sorted.push_back(p);
-    parents.erase(p);
+  sorted.reserve(paths.size());
+  // Depth-first, post-order, over `paths` and each path's references in set order (Nix's order);
+  // iterative, as closures can be chains thousands of paths deep.
+  std::map<const StorePath*, int> state;  // 1: on the current DFS path, 2: done
+  struct Frame {
+    const StorePath* path;
+    const StorePathSet* refs;
+    StorePathSet::const_iterator next;
   };
-  for (auto& p : paths) dfs(p, nullptr);
+  std::vector<Frame> stack;
+  auto push = [&](const StorePath& p) {
+    auto& r = refs.at(p);
+    stack.push_back({&p, &r, r.begin()});
+    state[&p] = 1;
+  };
+  for (auto& start : paths) {
+    if (state.count(&start)) continue;
+    push(start);
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      if (f.next == f.refs->end()) {
+        sorted.push_back(*f.path);
+        state[f.path] = 2;
+        stack.pop_back();
+        continue;
+      }
+      const StorePath& r = *f.next++;
+      if (r == *f.path) continue;
+      auto it = paths.find(r);
+      if (it == paths.end()) continue;
+      auto st = state.find(&*it);
+      if (st == state.end()) {
+        push(*it);
+      } else if (st->second == 1) {
+        throw Error("cycle detected in the references of '" + store.storeDir().printPath(*f.path) + "' from '" +
+                    store.storeDir().printPath(r) + "'");
+      }
+    }
+  }
   std::reverse(sorted.begin(), sorted.end());  // referrers first
   return sorted;
 }

@@ -52,6 +52,12 @@ public:
   // Output names and paths of a valid derivation (from the store's records).
   virtual std::map<std::string, StorePath> queryDerivationOutputs(const StorePath& drvPath) = 0;
   virtual std::optional<StorePath> queryPathFromHashPart(std::string_view hashPart) = 0;
+  // The closure of `paths`, as computeFSClosure below (its implementation). The default walks
+  // queryPathInfo/queryReferrers; the local store walks its database in one read transaction.
+  virtual StorePathSet queryClosure(const StorePathSet& paths, bool flipDirection, bool includeOutputs);
+  // The references of each of `paths` (each valid, else InvalidPath). The default asks
+  // queryPathInfo for each; the local store answers in one read transaction.
+  virtual std::map<StorePath, StorePathSet> queryReferencesOf(const StorePathSet& paths);
 
   // --- Contents ---
   // Writes the NAR serialisation of valid path `path` to `sink`. Throws InvalidPath.

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <ctime>
+#include <unordered_set>
 
 #include "util/strings.h"
 
@@ -101,6 +102,19 @@ SqliteTxn::~SqliteTxn() {
   if (active_) sqlite3_exec(db_.get(), "rollback", nullptr, nullptr, nullptr);
 }
 
+// --- SqliteReadTxn -------------------------------------------------------------------------
+
+SqliteReadTxn::SqliteReadTxn(Sqlite& db) : db_(db) {
+  if (sqlite3_get_autocommit(db.get()) == 0) return;  // inside a transaction already
+  db.exec("begin");
+  active_ = true;
+}
+
+SqliteReadTxn::~SqliteReadTxn() {
+  // Nothing was written: commit and rollback only end the snapshot.
+  if (active_) sqlite3_exec(db_.get(), "commit", nullptr, nullptr, nullptr);
+}
+
 // --- StoreDb -------------------------------------------------------------------------------
 
 namespace {
@@ -177,7 +191,9 @@ StoreDb::StoreDb(const std::string& dbFile, StoreDir storeDir, bool create)
                     "values (?, ?, ?, ?, ?, ?, ?, ?)"),
       stmtUpdate_(db_,
                   "update ValidPaths set narSize = ?, hash = ?, ultimate = ?, sigs = ?, ca = ? where path = ?"),
-      stmtAddRef_(db_, "insert or replace into Refs (referrer, reference) values (?, ?)") {}
+      stmtAddRef_(db_, "insert or replace into Refs (referrer, reference) values (?, ?)"),
+      stmtQueryRefIds_(db_, "select reference from Refs where referrer = ?"),
+      stmtQueryPathOfId_(db_, "select path from ValidPaths where id = ?") {}
 
 std::optional<int64_t> StoreDb::queryId(const StorePath& path) {
   // Each cached statement is reset once read: a statement left on a row keeps its read
@@ -254,6 +270,78 @@ std::optional<StorePath> StoreDb::queryPathFromHashPart(std::string_view hashPar
   std::string p = s.text(0);
   if (p.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
   return storeDir_.parsePath(p);
+}
+
+const StorePath& StoreDb::pathOfId(int64_t id, std::unordered_map<int64_t, StorePath>& memo) {
+  if (auto it = memo.find(id); it != memo.end()) return it->second;
+  auto& s = stmtQueryPathOfId_.reset().bind(1, id);
+  if (!s.step()) throw SqliteError("store database: no valid path with id " + std::to_string(id));
+  StorePath p = storeDir_.parsePath(s.text(0));
+  s.reset();
+  return memo.emplace(id, std::move(p)).first->second;
+}
+
+StorePathSet StoreDb::queryClosure(const StorePathSet& paths, bool flip, bool includeOutputs) {
+  SqliteReadTxn txn(db_);
+  StorePathSet res;
+  // The walk is over row ids (an integer compare each); paths are read and parsed once, at the end.
+  std::unordered_map<int64_t, StorePath> known;  // ids of `paths`, and then of the whole closure
+  std::unordered_set<int64_t> seen;
+  std::vector<int64_t> order, todo;
+  for (auto& p : paths) {
+    auto id = queryId(p);
+    if (!id) {
+      if (flip) {  // nothing refers to an invalid path
+        res.insert(p);
+        continue;
+      }
+      throw InvalidPath("path '" + storeDir_.printPath(p) + "' is not valid");
+    }
+    known.try_emplace(*id, p);
+    if (seen.insert(*id).second) todo.push_back(*id);
+  }
+  SqliteStmt referrers(db_, "select referrer from Refs where reference = ?");
+  std::optional<SqliteStmt> extra;  // with includeOutputs: valid outputs, or valid derivers
+  if (includeOutputs)
+    extra.emplace(db_, flip ? "select d.drv from DerivationOutputs d join ValidPaths v on d.path = v.path "
+                              "where v.id = ?"
+                            : "select v.id from DerivationOutputs d join ValidPaths v on d.path = v.path "
+                              "where d.drv = ?");
+  auto follow = [&](SqliteStmt& s, int64_t id) {
+    s.reset().bind(1, id);
+    while (s.step())
+      if (int64_t n = s.int64(0); seen.insert(n).second) todo.push_back(n);
+    s.reset();
+  };
+  while (!todo.empty()) {
+    int64_t id = todo.back();
+    todo.pop_back();
+    order.push_back(id);
+    follow(flip ? referrers : stmtQueryRefIds_, id);
+    if (extra) follow(*extra, id);
+  }
+  for (int64_t id : order) res.insert(pathOfId(id, known));
+  return res;
+}
+
+std::map<StorePath, StorePathSet> StoreDb::queryReferencesOf(const StorePathSet& paths) {
+  SqliteReadTxn txn(db_);
+  std::map<StorePath, StorePathSet> res;
+  std::unordered_map<int64_t, StorePath> names;
+  std::vector<int64_t> refIds;
+  for (auto& p : paths) {
+    auto id = queryId(p);
+    if (!id) throw InvalidPath("path '" + storeDir_.printPath(p) + "' is not valid");
+    names.try_emplace(*id, p);
+    refIds.clear();
+    auto& s = stmtQueryRefIds_.reset().bind(1, *id);
+    while (s.step()) refIds.push_back(s.int64(0));
+    s.reset();
+    StorePathSet refs;
+    for (int64_t r : refIds) refs.insert(pathOfId(r, names));
+    res.emplace(p, std::move(refs));
+  }
+  return res;
 }
 
 void StoreDb::registerValidPaths(const std::vector<ValidPathInfo>& infos,

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "format/store_path.h"
@@ -93,6 +94,21 @@ private:
   bool active_ = true;
 };
 
+// A read transaction ("begin", deferred): the queries inside it see one snapshot and take
+// SQLite's file locks once, instead of once per statement (a lock, an unlock and a stat of the
+// WAL each). Ended on destruction; a no-op inside a transaction already open.
+class SqliteReadTxn {
+public:
+  explicit SqliteReadTxn(Sqlite& db);
+  ~SqliteReadTxn();
+  SqliteReadTxn(const SqliteReadTxn&) = delete;
+  SqliteReadTxn& operator=(const SqliteReadTxn&) = delete;
+
+private:
+  Sqlite& db_;
+  bool active_ = false;
+};
+
 // The schema version Nix 2.x writes to <state>/db/schema.
 inline constexpr int nixSchemaVersion = 10;
 
@@ -116,6 +132,12 @@ public:
   // The outputs (name -> path) recorded for derivation `drv`.
   std::map<std::string, StorePath> queryDerivationOutputs(const StorePath& drv);
   std::optional<StorePath> queryPathFromHashPart(std::string_view hashPart);
+  // The closure of `paths` (Store::queryClosure), walked over row ids in one read transaction.
+  // Throws InvalidPath for an invalid path among `paths` (except with `flip`, where an invalid
+  // path's closure is itself, as in the generic walk).
+  StorePathSet queryClosure(const StorePathSet& paths, bool flip, bool includeOutputs);
+  // The references of each of `paths`, in one read transaction. Throws InvalidPath.
+  std::map<StorePath, StorePathSet> queryReferencesOf(const StorePathSet& paths);
 
   // Registers `infos` as valid, in one transaction: adds rows (or updates hash, size, deriver,
   // ca, sigs and ultimate of paths already valid), then their references, which must each be
@@ -134,11 +156,13 @@ public:
 
 private:
   std::optional<int64_t> queryId(const StorePath& path);
+  // The path of row `id` (memoised in `memo`).
+  const StorePath& pathOfId(int64_t id, std::unordered_map<int64_t, StorePath>& memo);
   StoreDir storeDir_;
   Sqlite db_;
   bool configured_;  // pragmas set and schema created before the statements are prepared
   SqliteStmt stmtQueryPathInfo_, stmtQueryReferences_, stmtQueryId_, stmtRegister_, stmtUpdate_,
-      stmtAddRef_;
+      stmtAddRef_, stmtQueryRefIds_, stmtQueryPathOfId_;
 };
 
 } // namespace nixpp

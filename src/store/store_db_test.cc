@@ -107,5 +107,43 @@ TEST(StoreDb, DerivationOutputs) {
   EXPECT_EQ(db.queryValidDerivers(out), (StorePathSet{d.path}));
 }
 
+// queryClosure and queryReferencesOf (the bulk queries behind nix-store -qR) agree with a walk
+// over queryPathInfo, queryReferrers and the derivation outputs.
+TEST(StoreDb, ClosureQueries) {
+  TempDir tmp;
+  StoreDb db(tmp.path() + "/db.sqlite", StoreDir(), true);
+  auto a = info(sp("a", 'a')), b = info(sp("b", 'b')), c = info(sp("c", 'c')), u = info(sp("u", 'f'));
+  auto d = info(sp("x.drv", 'd'));
+  auto out = info(sp("x", 'p'));
+  auto missingOut = sp("y", 'q');
+  a.references = {a.path};  // a self-reference
+  b.references = {a.path};
+  c.references = {b.path, a.path};
+  d.references = {c.path};
+  out.references = {b.path};
+  db.registerValidPaths({a, b, c, u, d, out}, {{d.path, {{"out", out.path}, {"dev", missingOut}}}});
+
+  EXPECT_EQ(db.queryClosure({c.path}, false, false), (StorePathSet{a.path, b.path, c.path}));
+  EXPECT_EQ(db.queryClosure({c.path, u.path}, false, false), (StorePathSet{a.path, b.path, c.path, u.path}));
+  EXPECT_EQ(db.queryClosure({d.path}, false, false), (StorePathSet{a.path, b.path, c.path, d.path}));
+  // With the outputs: the valid one only.
+  EXPECT_EQ(db.queryClosure({d.path}, false, true), (StorePathSet{a.path, b.path, c.path, d.path, out.path}));
+  // Referrers, and with the outputs' valid derivers.
+  EXPECT_EQ(db.queryClosure({b.path}, true, false), (StorePathSet{b.path, c.path, d.path, out.path}));
+  EXPECT_EQ(db.queryClosure({out.path}, true, false), (StorePathSet{out.path}));
+  EXPECT_EQ(db.queryClosure({out.path}, true, true), (StorePathSet{out.path, d.path}));
+  EXPECT_EQ(db.queryClosure({missingOut}, true, false), (StorePathSet{missingOut}));
+  EXPECT_THROW(db.queryClosure({missingOut}, false, false), InvalidPath);
+
+  auto refs = db.queryReferencesOf({a.path, c.path, d.path});
+  EXPECT_EQ(refs, (std::map<StorePath, StorePathSet>{
+                      {a.path, {a.path}}, {c.path, {a.path, b.path}}, {d.path, {c.path}}}));
+  EXPECT_THROW(db.queryReferencesOf({a.path, missingOut}), InvalidPath);
+  // Inside a write transaction, the read transaction is a no-op and the queries still work.
+  SqliteTxn txn(db.sqlite());
+  EXPECT_EQ(db.queryClosure({b.path}, false, false), (StorePathSet{a.path, b.path}));
+  txn.commit();
+}
+
 } // namespace
 } // namespace nixpp
