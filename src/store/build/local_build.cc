@@ -14,7 +14,7 @@
 
 #include "store/build/build_env.h"
 #include "store/build/build_log.h"
-#include "store/build/buildenv.h"
+#include "store/build/builtins.h"
 #include "store/build/builder_process.h"
 #include "store/build/outputs.h"
 #include "store/build/sandbox_linux.h"
@@ -228,9 +228,11 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed client, writing into a path it rebuilds
     ::dup2(logFd, STDOUT_FILENO);
     ::dup2(logFd, STDERR_FILENO);
-    runBuiltinBuilder(drv_, real, [&](const std::string& p) {
-      return p.starts_with(storeDir + "/") ? realStoreDir + p.substr(storeDir.size()) : p;
-    });
+    runBuiltin({drv_, real,
+                [&](const std::string& p) {
+                  return p.starts_with(storeDir + "/") ? realStoreDir + p.substr(storeDir.size()) : p;
+                },
+                settings_.hashedMirrors});
     ::_exit(0);
   });
   logRead_ = std::move(logPipe.readSide);

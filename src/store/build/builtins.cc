@@ -1,0 +1,135 @@
+#include "store/build/builtins.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <iostream>
+
+#include "format/content_address.h"
+#include "format/hash.h"
+#include "store/build/unpack_deb.h"
+#include "sys/file.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace nixpp {
+
+namespace {
+
+const std::string& attr(const Derivation& drv, const std::string& name) {
+  auto it = drv.env.find(name);
+  if (it == drv.env.end()) throw Error("attribute '" + name + "' missing");
+  return it->second;
+}
+
+const std::string& outPath(const BuiltinContext& ctx, const std::string& builder) {
+  auto it = ctx.outputsReal.find("out");
+  if (it == ctx.outputsReal.end()) throw Error("'" + builder + "' requires an 'out' output");
+  return it->second;
+}
+
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The local file a file:// URL (or an absolute path) names, percent-decoded.
+std::string localPathOfUrl(const std::string& url) {
+  std::string_view rest;
+  if (url.starts_with("file://")) rest = std::string_view(url).substr(7);
+  else if (url.starts_with("file:")) rest = std::string_view(url).substr(5);
+  else if (url.starts_with("/")) rest = url;
+  else if (url.find("://") != std::string::npos)
+    throw Error("unable to download '" + url + "': nixpp cannot download over the network yet (only file:// URLs)");
+  else throw Error("unable to download '" + url + "': URL has no scheme");
+  std::string path;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '%' && i + 2 < rest.size() && hexDigit(rest[i + 1]) >= 0 && hexDigit(rest[i + 2]) >= 0) {
+      path += char(hexDigit(rest[i + 1]) * 16 + hexDigit(rest[i + 2]));
+      i += 2;
+    } else path += rest[i];
+  }
+  return path;
+}
+
+void builtinFetchurl(const BuiltinContext& ctx) {
+  const Derivation& drv = ctx.drv;
+  const std::string& out = outPath(ctx, "builtin:fetchurl");
+  std::vector<std::string> urls;
+  if (auto it = drv.env.find("url"); it != drv.env.end()) urls.push_back(it->second);
+  if (auto it = drv.env.find("urls"); it != drv.env.end())
+    for (auto& u : tokenizeString(it->second))
+      if (urls.empty() || u != urls.front()) urls.push_back(u);
+  if (urls.empty()) throw Error("attribute 'url' missing");
+  bool executable = drv.env.count("executable") && drv.env.at("executable") == "1";
+  if (drv.env.count("unpack") && drv.env.at("unpack") == "1")
+    throw Error("builtin:fetchurl with 'unpack = true' is not supported by nixpp yet");
+
+  auto fetch = [&](const std::string& url) {
+    deletePath(out);
+    fetchUrlToFile(url, out);
+    if (executable && ::chmod(out.c_str(), 0755) != 0) throw SysError(errno, "making '" + out + "' executable");
+  };
+
+  // The hashed mirrors first (Nix: only for a flat output hash), each error only a note.
+  auto o = drv.outputs.find("out");
+  if (o != drv.outputs.end())
+    if (auto* fixed = std::get_if<DerivationOutput::CAFixed>(&o->second.raw);
+        fixed && fixed->ca.method == ContentAddressMethod::flat)
+      for (auto mirror : ctx.hashedMirrors) {
+        if (!mirror.ends_with("/")) mirror += '/';
+        std::string url = mirror + std::string(printHashAlgo(fixed->ca.hash.algo())) + "/" +
+                          fixed->ca.hash.to_string(HashFormat::base16, false);
+        try {
+          fetch(url);
+          return;
+        } catch (Error& e) {
+          std::cerr << "note: hashed mirror: " << e.what() << "\n";
+        }
+      }
+
+  for (size_t i = 0; i < urls.size(); ++i) {
+    try {
+      fetch(urls[i]);
+      return;
+    } catch (Error& e) {
+      if (i + 1 == urls.size()) throw;
+      std::cerr << "note: " << e.what() << "\n";
+    }
+  }
+}
+
+void builtinUnpackDeb(const BuiltinContext& ctx) {
+  const std::string& out = outPath(ctx, "builtin:unpack-deb");
+  const std::string& src = attr(ctx.drv, "src");
+  deletePath(out);
+  unpackDeb(ctx.realPath(src), out);
+}
+
+} // namespace
+
+void fetchUrlToFile(const std::string& url, const std::string& dest) {
+  std::string path = localPathOfUrl(url);
+  AutoCloseFd in;
+  struct stat st;
+  in = AutoCloseFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    throw Error("unable to download '" + url + "': Couldn't read a file:// file (37)");
+  AutoCloseFd outFd = openFile(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  FdSource src(in.get());
+  FdSink sink(outFd.get());
+  src.drainInto(sink);
+  outFd.close();
+}
+
+void runBuiltin(const BuiltinContext& ctx) {
+  const std::string& b = ctx.drv.builder;
+  if (b == "builtin:fetchurl") return builtinFetchurl(ctx);
+  if (b == "builtin:unpack-deb") return builtinUnpackDeb(ctx);
+  if (b == "builtin:buildenv") return runBuiltinBuilder(ctx.drv, ctx.outputsReal, ctx.realPath);
+  throw Error("unsupported builtin builder '" + b + "'");
+}
+
+} // namespace nixpp
