@@ -183,7 +183,7 @@ std::vector<Matcher> parseMatchers(const Strings& args, const StoreDir& dir) {
       try {
         m.re = std::regex(s, std::regex::extended | std::regex::icase);
       } catch (std::regex_error& e) {
-        throw Error("invalid regular expression '" + s + "'");
+        throw Error(e.what());
       }
     }
     res.push_back(std::move(m));
@@ -468,7 +468,17 @@ int nixProfileCommand(Strings args) {
   cx.settings = common.load(SettingsHost::real(), std::cerr);
   cx.profile = profile ? absPathIn(*profile, currentDir()) : defaultProfile(cx.settings);
   std::time_t olderThanTime = 0;
-  if (olderThan) olderThanTime = parseOlderThanTimeSpec(*olderThan);
+  if (olderThan) {
+    // Nix 2.8's words: a malformed spec is explained; "0d" is merely invalid.
+    static const std::regex daysSpec("[0-9]+d");
+    try {
+      if (!std::regex_match(*olderThan, daysSpec))
+        throw UsageError("invalid number of days specifier '" + *olderThan + "', expected something like '14d'");
+      olderThanTime = parseOlderThanTimeSpec(*olderThan);
+    } catch (UsageError& e) {
+      throw UsageError(std::string(e.what()) + "\nTry 'nix --help' for more information.");
+    }
+  }
   try {
     if (sub == "install") return cmdInstall(cx, ap, ia);
     if (sub == "remove") return cmdRemove(cx, positional);

@@ -99,7 +99,7 @@ void createLinks(EnvState& st, const std::string& srcDir, const std::string& dst
     } else if (res == 0) {
       if (S_ISLNK(dstSt.st_mode)) {
         int prev = st.priorities[dstFile];
-        if (prev == priority) throw FileConflict(readLinkOf(dstFile), srcFile, priority);
+        if (prev == priority) throw FileConflict(srcFile, readLinkOf(dstFile), priority);  // Nix 2.8: the new file first
         if (prev < priority) continue;
         if (::unlink(dstFile.c_str()) == -1) throw SysError(errno, "unlinking '" + dstFile + "'");
       } else if (S_ISDIR(dstSt.st_mode)) {
