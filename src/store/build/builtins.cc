@@ -84,6 +84,13 @@ void builtinFetchurl(const BuiltinContext& ctx) {
                           fixed->ca.hash.to_string(HashFormat::base16, false);
         try {
           fetch(url);
+          // Unlike Nix 2.8, a mirror's file is checked here, so a bad mirror falls through to
+          // the next one instead of failing the build.
+          AutoCloseFd fd = openFile(out, O_RDONLY | O_CLOEXEC);
+          FdSource in(fd.get());
+          HashSink hs(fixed->ca.hash.algo());
+          in.drainInto(hs);
+          if (hs.finish().first != fixed->ca.hash) throw Error("'" + url + "' has the wrong contents (hash mismatch)");
           return;
         } catch (Error& e) {
           std::cerr << "note: hashed mirror: " << e.what() << "\n";

@@ -6,7 +6,8 @@
 //                          `urls`, which later Nix versions use), trying first, for a flat
 //                          output hash, each of the `hashed-mirrors` as
 //                          "<mirror>/<algo>/<base16 hash>"; `executable = "1"` makes the file
-//                          executable. Only file:// URLs (and plain absolute paths) for now;
+//                          executable (a mirror's file with the wrong hash is skipped, where Nix
+//                          2.8 fails the build). Only file:// URLs (and plain absolute paths) for now;
 //                          the output hash itself is checked by output registration;
 //  - builtin:unpack-deb    nixpp's own: the data of the Debian package `src` (a store path) as
 //                          the tree $out (store/build/unpack_deb.h).
