@@ -231,7 +231,9 @@ int cmdInstall(Context& cx, ArgParser& ap, const InstallableArgs& ia) {
   for (auto& t : targets) {
     ProfileElement e;
     if (t.path) {
-      if (!store.isValidPath(*t.path)) throw InvalidPath("path '" + dir.printPath(*t.path) + "' is not valid");
+      store.addTempRoot(*t.path);
+      if (!store.isValidPath(*t.path))
+        throw InvalidPath("path '" + dir.printPath(*t.path) + "' is required, but there is no substituter that can build it");
       e.storePaths.push_back(dir.printPath(*t.path));
     } else {
       auto all = derivationOutputPaths(store, *t.drvPath);
