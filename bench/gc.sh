@@ -4,8 +4,8 @@
 # directory trees, a third single files — beside 200 live ones. One store is made once, then
 # copied afresh before every run, so both collect the very same state; both must delete the same
 # set of paths (compared) and leave a store the other finds intact. Best of BENCH_RUNS (3) wall
-# times with /usr/bin/time and the largest peak RSS; prints the ratio (Nix 2.8 / nixpp, target
-# >= 2) and nixpp's peak RSS.
+# times and CPU times (user + sys) with /usr/bin/time and the largest peak RSS; prints the ratios
+# (Nix 2.8 / nixpp, target >= 2) and nixpp's peak RSS.
 # Env: NIXPP_BIN (default ./build), NIX28_BIN (/usr/bin), BENCH_PATHS, BENCH_RUNS, BENCH_TMP.
 set -euo pipefail
 export LC_ALL=C
@@ -47,18 +47,20 @@ total=$("$nixpp/nix-store" --store "$(S template)" --gc --print-dead 2>/dev/null
 [ "$total" -ge $((npaths * 9 / 10)) ] || fail "only $total dead paths in the template"
 
 fresh() { chmod -R u+w "$tmp/run" 2>/dev/null || true; rm -rf "$tmp/run"; cp -a "$tmp/template" "$tmp/run"; }
-declare -A secs rss
+declare -A secs cpu rss
 measure() {
-  local name=$1 bin=$2 best= peak=0 i t m
+  local name=$1 bin=$2 best= bestCpu= peak=0 i t m u s c
   for ((i = 0; i < runs; i++)); do
     fresh
-    /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin/nix-store" --store "$(S run)" --gc > "$tmp/$name.out" 2> "$tmp/$name.err" ||
+    /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$bin/nix-store" --store "$(S run)" --gc > "$tmp/$name.out" 2> "$tmp/$name.err" ||
       { cat "$tmp/$name.err" >&2; fail "$name failed"; }
-    read -r t m < "$tmp/time"
+    read -r t m u s < "$tmp/time"
+    c=$(awk "BEGIN{printf \"%.2f\", $u + $s}")
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    if [ -z "$bestCpu" ] || awk "BEGIN{exit !($c < $bestCpu)}"; then bestCpu=$c; fi
     [ "$m" -gt "$peak" ] && peak=$m
   done
-  secs[$name]=$best; rss[$name]=$peak
+  secs[$name]=$best; cpu[$name]=$bestCpu; rss[$name]=$peak
   grep "^deleting '" "$tmp/$name.err" | sort > "$tmp/$name.deleted"
 }
 measure nix28 "$nix28"
@@ -68,7 +70,10 @@ measure nixpp "$nixpp"
 cmp -s "$tmp/nix28.deleted" "$tmp/nixpp.deleted" || fail "the deleted sets differ"
 [ "$(wc -l < "$tmp/nixpp.deleted")" = "$total" ] || fail "deleted $(wc -l < "$tmp/nixpp.deleted") of $total"
 
-printf '%-28s %8s %10s\n' "nix-store --gc ($total dead)" seconds "peak RSS"
-for n in nix28 nixpp; do printf '%-28s %8s %7d MiB\n' "$n" "${secs[$n]}" $((rss[$n] / 1024)); done
-awk -v a="${secs[nix28]}" -v b="${secs[nixpp]}" -v ma="${rss[nix28]}" -v mb="${rss[nixpp]}" \
-  'BEGIN { printf "ratio Nix 2.8 / nixpp: %.2fx (target >= 2); memory nixpp / Nix 2.8: %.2f\n", a / (b > 0 ? b : 0.001), mb / ma }'
+printf 'best of %s runs; %s cores, load %s\n' "$runs" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %8s %8s %10s\n' "nix-store --gc ($total dead)" seconds "cpu s" "peak RSS"
+for n in nix28 nixpp; do printf '%-28s %8s %8s %7d MiB\n' "$n" "${secs[$n]}" "${cpu[$n]}" $((rss[$n] / 1024)); done
+awk -v a="${secs[nix28]}" -v b="${secs[nixpp]}" -v ca="${cpu[nix28]}" -v cb="${cpu[nixpp]}" \
+  -v ma="${rss[nix28]}" -v mb="${rss[nixpp]}" \
+  'BEGIN { printf "ratio Nix 2.8 / nixpp: wall %.2fx, cpu %.2fx (target >= 2); memory nixpp / Nix 2.8: %.2f\n",
+           a / (b > 0 ? b : 0.001), ca / (cb > 0 ? cb : 0.001), mb / ma }'

@@ -90,24 +90,84 @@ Graph loadGraph(StoreDb& db) {
   return g;
 }
 
-// Removes a tree, adding the sizes of the non-directories that had no other hard link to
-// `bytes`. Missing paths are not an error.
-void deleteTree(const std::string& path, uint64_t& bytes) {
+// A directory open for deleting entries from it.
+struct OpenDir {
+  int fd;
+  const std::string& path;  // shown in errors
+  mode_t mode;
+  bool madeWritable = false;
+
+  // unlinkat, making the directory writable first if that is refused: store directories are
+  // read-only, and only root may remove entries from them as they are.
+  void unlink(const char* name, int flags) {
+    if (::unlinkat(fd, name, flags) == 0 || errno == ENOENT) return;
+    if ((errno == EACCES || errno == EPERM) && !madeWritable) {
+      madeWritable = true;
+      if (::fchmod(fd, mode | S_IWUSR | S_IXUSR) == -1) throw SysError(errno, "making '" + path + "' writable");
+      if (::unlinkat(fd, name, flags) == 0 || errno == ENOENT) return;
+    }
+    throw SysError(errno, "deleting '" + path + "/" + name + "'");
+  }
+};
+
+// Removes the entry `name` of `parent`, recursively, adding the sizes of the non-directories
+// that had no other hard link to `bytes`. A missing entry is not an error. Works on directory
+// fds: no path walk per file.
+void deleteAt(OpenDir& parent, const char* name, uint64_t& bytes) {
+  auto shown = [&] { return parent.path + "/" + name; };
   struct stat st;
-  if (::lstat(path.c_str(), &st) == -1) {
+  if (::fstatat(parent.fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
     if (errno == ENOENT) return;
-    throw SysError(errno, "getting status of '" + path + "'");
+    throw SysError(errno, "getting status of '" + shown() + "'");
   }
-  if (S_ISDIR(st.st_mode)) {
-    // Store directories are read-only; root needs no write permission, others do.
-    if (!(st.st_mode & S_IWUSR) && ::chmod(path.c_str(), st.st_mode | S_IWUSR | S_IXUSR) == -1)
-      throw SysError(errno, "making '" + path + "' writable");
-    for (auto& n : readDirectorySorted(path)) deleteTree(path + "/" + n, bytes);
-    if (::rmdir(path.c_str()) == -1 && errno != ENOENT) throw SysError(errno, "deleting '" + path + "'");
-  } else {
+  if (!S_ISDIR(st.st_mode)) {
     if (st.st_nlink == 1) bytes += uint64_t(st.st_size);
-    if (::unlink(path.c_str()) == -1 && errno != ENOENT) throw SysError(errno, "deleting '" + path + "'");
+    parent.unlink(name, 0);
+    return;
   }
+  std::string path = shown();
+  int fd = ::openat(parent.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd == -1) {
+    if (errno == ENOENT) return;
+    throw SysError(errno, "opening directory '" + path + "'");
+  }
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    int err = errno;
+    ::close(fd);
+    throw SysError(err, "opening directory '" + path + "'");
+  }
+  struct Closer {
+    DIR* d;
+    ~Closer() { ::closedir(d); }
+  } closer{d};
+  std::vector<std::string> names;  // read first: removing entries while reading is unspecified
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    const char* n = e->d_name;
+    if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
+    names.emplace_back(n);
+  }
+  if (errno) throw SysError(errno, "reading directory '" + path + "'");
+  OpenDir dir{fd, path, st.st_mode};
+  for (auto& n : names) deleteAt(dir, n.c_str(), bytes);
+  parent.unlink(name, AT_REMOVEDIR);
+}
+
+// deleteAt for a whole path.
+void deleteTree(const std::string& path, uint64_t& bytes) {
+  auto slash = path.rfind('/');
+  std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  AutoCloseFd fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return;
+    throw SysError(errno, "opening directory '" + parent + "'");
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) == -1) throw SysError(errno, "getting status of '" + parent + "'");
+  OpenDir dir{fd.get(), parent, st.st_mode};
+  deleteAt(dir, name.c_str(), bytes);
 }
 
 // Releases the RootServer's pending paths however the batch ends.
@@ -188,8 +248,7 @@ public:
 
     log_ << "deleting garbage...\n";
     emptyTrash();
-    if (::mkdir(trash_.c_str(), 0700) == -1 && errno != EEXIST)
-      throw SysError(errno, "creating directory '" + trash_ + "'");
+    openTrash();
     bool stopped = deleteInOrder(topoOrder(chosen));
     if (!stopped && opts_.action == A::deleteDead) deleteInvalidEntries();
     ::rmdir(trash_.c_str());
@@ -279,29 +338,21 @@ private:
           }
           txn.commit();
         }
-        for (size_t i : invalidated) {
-          auto& n = graph_.nodes[i];
-          std::string real = store_.config().realStoreDir + "/" + n.base, dst = trash_ + "/" + n.base;
-          if (::rename(real.c_str(), dst.c_str()) == -1 && errno != ENOENT) {
-            if (errno != ENOTEMPTY && errno != EEXIST) throw SysError(errno, "moving '" + real + "' to the trash");
-            uint64_t ignored = 0;
-            deleteTree(dst, ignored);
-            if (::rename(real.c_str(), dst.c_str()) == -1 && errno != ENOENT)
-              throw SysError(errno, "moving '" + real + "' to the trash");
-          }
-        }
+        for (size_t i : invalidated) moveToTrash(graph_.nodes[i].base);
       }
+      // The batch's lines in one write (a line per path costs a system call per path).
+      std::string lines;
+      for (size_t i : invalidated) lines += "deleting '" + dir_.to_string() + "/" + graph_.nodes[i].base + "'\n";
+      if (!lines.empty()) log_ << lines << std::flush;
       for (size_t j = 0; j < invalidated.size(); ++j) {
         auto& n = graph_.nodes[invalidated[j]];
-        std::string printed = dir_.to_string() + "/" + n.base;
-        log_ << "deleting '" << printed << "'\n";
-        deleteTree(trash_ + "/" + n.base, res_.bytesFreed);
-        res_.paths.insert(printed);
+        deleteFromTrash(n.base, res_.bytesFreed);
+        res_.paths.insert(dir_.to_string() + "/" + n.base);
         if (res_.bytesFreed >= opts_.maxFreed) {
           log_ << "deleted more than " << opts_.maxFreed << " bytes; stopping\n";
           for (size_t k = j + 1; k < invalidated.size(); ++k) {  // invalid already: finish them
             uint64_t ignored = 0;
-            deleteTree(trash_ + "/" + graph_.nodes[invalidated[k]].base, ignored);
+            deleteFromTrash(graph_.nodes[invalidated[k]].base, ignored);
           }
           return true;
         }
@@ -349,17 +400,11 @@ private:
         ReleaseGuard release{*server_};
         if (server_->claim({hash}).empty()) continue;
         if (store_.isValidPath(*p)) continue;
-        std::string dst = trash_ + "/" + name;
-        uint64_t ignored = 0;
-        deleteTree(dst, ignored);
-        if (::rename(full.c_str(), dst.c_str()) == -1) {
-          if (errno == ENOENT) continue;
-          throw SysError(errno, "moving '" + full + "' to the trash");
-        }
+        if (!moveToTrash(name)) continue;
       }
       std::string printed = dir_.to_string() + "/" + name;
       log_ << "deleting '" << printed << "'\n";
-      deleteTree(trash_ + "/" + name, res_.bytesFreed);
+      deleteFromTrash(name, res_.bytesFreed);
       res_.paths.insert(printed);
       if (lockFd) {
         ::unlink((full + ".lock").c_str());
@@ -383,12 +428,43 @@ private:
     deleteTree(trash_, ignored);
   }
 
+  // Creates the (empty) trash and opens it and the store directory.
+  void openTrash() {
+    if (::mkdir(trash_.c_str(), 0700) == -1 && errno != EEXIST)
+      throw SysError(errno, "creating directory '" + trash_ + "'");
+    const std::string& real = store_.config().realStoreDir;
+    storeFd_ = AutoCloseFd(::open(real.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!storeFd_) throw SysError(errno, "opening directory '" + real + "'");
+    trashFd_ = AutoCloseFd(::open(trash_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!trashFd_) throw SysError(errno, "opening directory '" + trash_ + "'");
+  }
+
+  // Moves the store entry `base` into the trash (replacing a leftover of that name). False if
+  // it is gone.
+  bool moveToTrash(const std::string& base) {
+    if (::renameat(storeFd_.get(), base.c_str(), trashFd_.get(), base.c_str()) == 0) return true;
+    if (errno == ENOENT) return false;
+    if (errno == ENOTEMPTY || errno == EEXIST) {
+      uint64_t ignored = 0;
+      deleteFromTrash(base, ignored);
+      if (::renameat(storeFd_.get(), base.c_str(), trashFd_.get(), base.c_str()) == 0) return true;
+      if (errno == ENOENT) return false;
+    }
+    throw SysError(errno, "moving '" + store_.config().realStoreDir + "/" + base + "' to the trash");
+  }
+
+  void deleteFromTrash(const std::string& base, uint64_t& bytes) {
+    OpenDir trash{trashFd_.get(), trash_, 0700};
+    deleteAt(trash, base.c_str(), bytes);
+  }
+
   LocalStore& store_;
   const GcOptions& opts_;
   GcResults& res_;
   std::ostream& log_;
   const StoreDir& dir_;
   std::string trash_;
+  AutoCloseFd storeFd_, trashFd_;
   RootServer* server_ = nullptr;
   Graph graph_;
   std::vector<char> live_;
