@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Fills a content-addressed source mirror (MIRROR/sha256/<base16 sha256>, the layout of Nix's
+# `hashed-mirrors`) with every file pinned in pkgs/pins/: the seed's Debian 12 binary packages
+# (pkgs/pins/debs.list) and the upstream tarballs of Debian's source packages
+# (pkgs/pins/sources.list). Each file's sha256 is verified before it enters the mirror.
+#
+#   scripts/fill-mirror.sh [MIRROR_DIR]     (default: $NIXPP_MIRROR or /var/cache/nixpp/mirror)
+#
+# Idempotent: files already in the mirror are not fetched again, and a complete mirror costs one
+# pass over the lists. The files come through Debian's own tools (`apt-get download`,
+# `apt-get source --download-only`) with a private apt configuration under a temp dir (its own
+# lists and cache, deb and deb-src sources derived from the system's debian.sources), so the
+# system's apt state is never touched and no archive host name is written in this project.
+# Exit status: 0 when the mirror holds every pinned file, 2 when the archive cannot be reached,
+# 1 on any other failure (a hash mismatch names the file and both hashes).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+mirror=${1:-${NIXPP_MIRROR:-/var/cache/nixpp/mirror}}
+debs_list=$here/pkgs/pins/debs.list
+srcs_list=$here/pkgs/pins/sources.list
+
+# pins FILE: the list's lines without comments and blank lines.
+pins() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"; }
+
+mkdir -p "$mirror/sha256"
+missing_debs=() missing_srcs=()
+while read -r pkg version sha file; do
+  [ -f "$mirror/sha256/$sha" ] || missing_debs+=("$pkg=$version $sha $file")
+done < <(pins "$debs_list")
+while read -r attr srcpkg version file sha; do
+  [ -f "$mirror/sha256/$sha" ] || missing_srcs+=("$srcpkg=$version $sha $file")
+done < <(pins "$srcs_list")
+total=$(( $(pins "$debs_list" | wc -l) + $(pins "$srcs_list" | wc -l) ))
+if [ $(( ${#missing_debs[@]} + ${#missing_srcs[@]} )) -eq 0 ]; then
+  echo "fill-mirror: $mirror holds all $total pinned files"
+  exit 0
+fi
+echo "fill-mirror: fetching $(( ${#missing_debs[@]} + ${#missing_srcs[@]} )) of $total files into $mirror"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# The private apt configuration: the system's Debian sources with deb-src added.
+sys_sources=/etc/apt/sources.list.d/debian.sources
+if [ ! -r "$sys_sources" ]; then
+  echo "fill-mirror: $sys_sources not found (a Debian 12 system is needed to fill the mirror)" >&2
+  exit 1
+fi
+mkdir -p "$tmp/parts" "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/dl"
+sed -e 's/^Types:.*/Types: deb deb-src/' "$sys_sources" > "$tmp/parts/debian.sources"
+apt_opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$tmp/parts"
+  -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache"
+  -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+  -o "APT::Sandbox::User=root" -o "Acquire::Retries=3" -o "Debug::NoLocking=1")
+if ! apt-get "${apt_opts[@]}" -qq update >"$tmp/update.log" 2>&1 ||
+   grep -q '^\(W\|E\): Failed to fetch' "$tmp/update.log"; then
+  cat "$tmp/update.log" >&2
+  echo "fill-mirror: the Debian archive cannot be reached (apt-get update failed);" \
+       "$(( ${#missing_debs[@]} + ${#missing_srcs[@]} )) pinned files are missing from $mirror" >&2
+  exit 2
+fi
+
+# put FILE SHA: verifies FILE against SHA and moves it into the mirror atomically.
+put() {
+  local got
+  got=$(sha256sum "$1" | cut -d' ' -f1)
+  if [ "$got" != "$2" ]; then
+    echo "fill-mirror: hash mismatch for $(basename "$1"): pinned $2, got $got" >&2
+    exit 1
+  fi
+  cp "$1" "$mirror/sha256/.$2.tmp"
+  mv -f "$mirror/sha256/.$2.tmp" "$mirror/sha256/$2"
+}
+
+cd "$tmp/dl"
+for entry in "${missing_debs[@]}"; do
+  read -r spec sha file <<<"$entry"
+  if ! apt-get "${apt_opts[@]}" -qq download "$spec" >"$tmp/dl.log" 2>&1; then
+    cat "$tmp/dl.log" >&2
+    echo "fill-mirror: apt-get download $spec failed" >&2
+    exit 2
+  fi
+  debs=("$tmp"/dl/*.deb)
+  put "${debs[0]}" "$sha"
+  rm -f "$tmp"/dl/*
+done
+for entry in "${missing_srcs[@]}"; do
+  read -r spec sha file <<<"$entry"
+  if ! apt-get "${apt_opts[@]}" -qq source --download-only "$spec" >"$tmp/dl.log" 2>&1; then
+    cat "$tmp/dl.log" >&2
+    echo "fill-mirror: apt-get source --download-only $spec failed" >&2
+    exit 2
+  fi
+  if [ ! -f "$tmp/dl/$file" ]; then
+    echo "fill-mirror: $spec did not provide $file (got: $(ls "$tmp/dl" | tr '\n' ' '))" >&2
+    exit 1
+  fi
+  put "$tmp/dl/$file" "$sha"
+  rm -f "$tmp"/dl/*
+done
+echo "fill-mirror: $mirror holds all $total pinned files"
