@@ -357,7 +357,7 @@ JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
     sb.privateNetwork = type != DerivationType::fixed;
     sb.hostUid = uid;
     sb.hostGid = gid;
-    prepareSandboxRoot(sb, !sb.privateNetwork);
+    prepareSandboxRoot(sb);
     for (auto& p : closure) {
       std::string inside = dir.printPath(p);
       sb.bindMounts[inside] = store_.realPath(p);

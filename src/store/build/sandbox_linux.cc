@@ -8,6 +8,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
+#include <vector>
 
 #include "store/build/child_setup.h"
 #include "sys/file.h"
@@ -35,11 +38,6 @@ void mkdirs(const std::string& path, mode_t mode = 0755) {
   if (slash != std::string::npos && slash > 0) mkdirs(path.substr(0, slash), mode);
   if (::mkdir(path.c_str(), mode) == -1 && errno != EEXIST)
     throw SysError(errno, "creating directory '" + path + "'");
-}
-
-void symlinkAt(const std::string& target, const std::string& link) {
-  if (::symlink(target.c_str(), link.c_str()) == -1 && errno != EEXIST)
-    throw SysError(errno, "creating symlink '" + link + "'");
 }
 
 pid_t cloneProcess(int flags) {
@@ -87,6 +85,29 @@ void bindMount(int errFd, const std::string& source, const std::string& target, 
     childFail(errFd, "making '" + target + "' read-only");
 }
 
+// In the child: writes a small file (the sandbox's /etc) or reports the failure.
+void childWriteFile(int errFd, const std::string& path, const std::string& contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd == -1) childFail(errFd, "creating '" + path + "'");
+  for (size_t done = 0; done < contents.size();) {
+    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n == -1 && errno == EINTR) continue;
+    if (n == -1) childFail(errFd, "writing '" + path + "'");
+    done += size_t(n);
+  }
+  ::close(fd);
+}
+
+// In the child: mkdirs, reporting a failure.
+void childMkdirs(int errFd, const std::string& path) {
+  try {
+    mkdirs(path);
+  } catch (SysError& e) {
+    errno = e.errNo;
+    childFail(errFd, "creating directory '" + path + "'");
+  }
+}
+
 // Nix's seccomp filter: no setuid/setgid files, no extended attributes.
 void setupSeccomp(int errFd) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -109,19 +130,56 @@ void setupSeccomp(int errFd) {
   seccomp_release(ctx);
 }
 
-[[noreturn]] void runSandboxChild(int errFd, int goFd, const BuilderSpec& b, const SandboxSpec& s, ExecStrings& exec) {
+// The sandbox's /etc: passwd and group naming the build user, hosts; for fixed-output derivations
+// (network access) the host's hosts, resolv.conf and services instead. Read before the clone.
+std::vector<std::pair<std::string, std::string>> etcFiles(bool hostFiles) {
+  std::vector<std::pair<std::string, std::string>> files{
+      {"/etc/passwd", "root:x:0:0:Nix build user:/build:/noshell\n"
+                      "nixbld:x:" + std::to_string(sandboxUid) + ":" + std::to_string(sandboxGid) +
+                          ":Nix build user:/build:/noshell\n"
+                          "nobody:x:65534:65534:Nobody:/:/noshell\n"},
+      {"/etc/group", "root:x:0:\nnixbld:!:" + std::to_string(sandboxGid) + ":\nnogroup:x:65534:\n"}};
+  if (hostFiles) {
+    for (const char* f : {"/etc/hosts", "/etc/resolv.conf", "/etc/services"})
+      if (pathExists(f)) files.emplace_back(f, readFile(f));
+  } else {
+    files.emplace_back("/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n");
+  }
+  return files;
+}
+
+[[noreturn]] void runSandboxChild(int errFd, int goFd, const BuilderSpec& b, const SandboxSpec& s,
+                                  const std::vector<std::pair<std::string, std::string>>& etc, ExecStrings& exec) {
   char c;
   while (::read(goFd, &c, 1) == -1 && errno == EINTR) {}
   ::close(goFd);
   const std::string& root = s.root;
   if (::mount(nullptr, "/", nullptr, MS_PRIVATE | MS_REC, nullptr) == -1) childFail(errFd, "unable to make '/' private");
-  if (::mount(root.c_str(), root.c_str(), nullptr, MS_BIND, nullptr) == -1)
-    childFail(errFd, "unable to bind mount '" + root + "'");
+  // The tree is a tmpfs of this mount namespace, mounted over `root`: made in memory, gone with
+  // the namespace, where the same tree on the store's file system cost a dozen inodes created
+  // and deleted per build (the most expensive part of a trivial build on ext4). Only the store
+  // dir is the real one under `root`, mounted back in, so that outputs are made on the store's
+  // file system and renamed into the store.
+  std::string store = root + s.storeDir;
+  int storeFd = ::open(store.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (storeFd == -1) childFail(errFd, "opening '" + store + "'");
+  if (::mount("none", root.c_str(), "tmpfs", 0, "mode=0755") == -1) childFail(errFd, "mounting a tmpfs on '" + root + "'");
+  // Files the child makes in the tmpfs are owned by the builder's uid of this namespace (the
+  // real uid may have no mapping here, when it differs from the build user's).
+  ::setfsuid(sandboxUid);
+  ::setfsgid(sandboxGid);
+  for (const char* d : {"/etc", "/proc", "/dev/shm", "/dev/pts"}) childMkdirs(errFd, root + d);
+  childMkdirs(errFd, store);
+  for (auto& [path, contents] : etc) childWriteFile(errFd, root + path, contents);
+  for (auto [target, link] : {std::pair{"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
+                              {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+                              {"/dev/pts/ptmx", "/dev/ptmx"}})
+    if (::symlink(target, (root + link).c_str()) == -1) childFail(errFd, "creating symlink '" + root + link + "'");
   // The store dir is a mount of its own, so that the root can be made read-only below while
   // the builder still creates its outputs there.
-  std::string store = root + s.storeDir;
-  if (::mount(store.c_str(), store.c_str(), nullptr, MS_BIND, nullptr) == -1)
+  if (::mount(("/proc/self/fd/" + std::to_string(storeFd)).c_str(), store.c_str(), nullptr, MS_BIND, nullptr) == -1)
     childFail(errFd, "unable to bind mount '" + store + "'");
+  ::close(storeFd);
   for (auto& [inside, outside] : s.bindMounts) {
     auto ro = s.bindReadOnly.find(inside);
     auto opt = s.bindOptional.find(inside);
@@ -183,38 +241,15 @@ void addSandboxPaths(SandboxSpec& spec, const std::set<std::string>& entries) {
   }
 }
 
-void prepareSandboxRoot(const SandboxSpec& s, bool hostFiles) {
+void prepareSandboxRoot(const SandboxSpec& s) {
   const std::string& r = s.root;
   if (::mkdir(r.c_str(), 0750) == -1) throw SysError(errno, "cannot create '" + r + "'");
   if (::chown(r.c_str(), 0, s.hostGid) == -1 && ::geteuid() == 0) throw SysError(errno, "cannot change ownership of '" + r + "'");
-  mkdirs(r + "/etc");
-  mkdirs(r + "/proc");
-  mkdirs(r + "/dev/shm");
-  mkdirs(r + "/dev/pts");
   std::string store = r + s.storeDir;
   mkdirs(store);
   if (::chmod(store.c_str(), 01775) == -1) throw SysError(errno, "cannot change mode of '" + store + "'");
   if (::chown(store.c_str(), s.hostUid, s.hostGid) == -1 && ::geteuid() == 0)
     throw SysError(errno, "cannot change ownership of '" + store + "'");
-  writeFile(r + "/etc/passwd",
-            "root:x:0:0:Nix build user:/build:/noshell\n"
-            "nixbld:x:" + std::to_string(sandboxUid) + ":" + std::to_string(sandboxGid) +
-                ":Nix build user:/build:/noshell\n"
-                "nobody:x:65534:65534:Nobody:/:/noshell\n",
-            0644);
-  writeFile(r + "/etc/group",
-            "root:x:0:\nnixbld:!:" + std::to_string(sandboxGid) + ":\nnogroup:x:65534:\n", 0644);
-  if (hostFiles) {
-    for (const char* f : {"/etc/hosts", "/etc/resolv.conf", "/etc/services"})
-      if (pathExists(f)) writeFile(r + f, readFile(f), 0644);
-  } else {
-    writeFile(r + "/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n", 0644);
-  }
-  symlinkAt("/proc/self/fd", r + "/dev/fd");
-  symlinkAt("/proc/self/fd/0", r + "/dev/stdin");
-  symlinkAt("/proc/self/fd/1", r + "/dev/stdout");
-  symlinkAt("/proc/self/fd/2", r + "/dev/stderr");
-  symlinkAt("/dev/pts/ptmx", r + "/dev/ptmx");
 }
 
 ChildProcess startSandboxedBuilder(const BuilderSpec& b, const SandboxSpec& sIn) {
@@ -224,6 +259,7 @@ ChildProcess startSandboxedBuilder(const BuilderSpec& b, const SandboxSpec& sIn)
     s.bindOptional[d] = std::string(d) == "/dev/tty";  // no controlling tty in some containers
   }
   ExecStrings exec(b);
+  auto etc = etcFiles(!s.privateNetwork);
   Pipe errPipe = Pipe::create();
   Pipe goPipe = Pipe::create();
   int flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
@@ -233,7 +269,7 @@ ChildProcess startSandboxedBuilder(const BuilderSpec& b, const SandboxSpec& sIn)
   if (pid == 0) {
     errPipe.readSide.close();
     goPipe.writeSide.close();
-    runSandboxChild(errPipe.writeSide.get(), goPipe.readSide.release(), b, s, exec);
+    runSandboxChild(errPipe.writeSide.get(), goPipe.readSide.release(), b, s, etc, exec);
   }
   ChildProcess child(pid, false);
   errPipe.writeSide.close();

@@ -12,9 +12,12 @@
 //   sandbox-paths    whatever the settings add ("/inside=/outside", "/path", "/path?" optional)
 // with hostname "localhost", the loopback interface up, and a seccomp filter refusing setuid /
 // setgid modes (EPERM) and extended attributes (ENOTSUP).
-// The root directory is created by prepareSandboxRoot (a directory beside the store paths, so that
-// outputs are renamed into the store, never copied) and removed by the caller. A crash leaves it
-// behind ("<drv>.chroot"); it is deleted before the next build of the same derivation.
+// That tree is a tmpfs of the builder's mount namespace, mounted over spec.root (nothing of it is
+// written to disk; it vanishes with the namespace), except the store dir, which is the real
+// directory <root><storeDir> mounted back in: outputs are made there, on the store's file
+// system, and renamed into the store. prepareSandboxRoot creates that directory (a directory
+// beside the store paths); the caller removes it. A crash leaves it behind ("<drv>.chroot"); it
+// is deleted before the next build of the same derivation.
 #pragma once
 
 #include <map>
@@ -40,10 +43,9 @@ struct SandboxSpec {
   gid_t hostGid = 0;
 };
 
-// Creates spec.root with its store dir, /etc files, /dev and /proc mount points. `hostFiles`:
-// copy /etc/hosts, resolv.conf and services from the host (fixed-output derivations).
-// Throws SysError.
-void prepareSandboxRoot(const SandboxSpec& spec, bool hostFiles);
+// Creates spec.root and in it the real store dir (mode 01775, owned by the builder). The rest of
+// the tree is made by startSandboxedBuilder in the builder's namespaces. Throws SysError.
+void prepareSandboxRoot(const SandboxSpec& spec);
 
 // Starts the builder in the sandbox (the BuilderSpec's paths are as seen inside). Throws Error
 // with the reason if the namespaces or mounts cannot be set up or exec fails.
