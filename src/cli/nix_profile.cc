@@ -6,6 +6,10 @@
 // Nix 2.8 makes for the same elements. A profile made by nix-env (manifest.nix) is read as
 // elements of one store path each, and rewritten as manifest.json on the next change.
 //
+// Changes are computed from the profile's current elements and switched to under the profile
+// lock, restarting when another process changed the profile meanwhile (nix-env's optimistic
+// scheme), so concurrent installs and removals are never lost.
+//
 // Installables are those of `nix build` (cli/installables.h): flake references need flakes,
 // which nixpp does not implement, so elements have no source of their own and, as in Nix 2.8,
 // `upgrade` leaves them alone (it upgrades only elements installed from an unlocked flake).
@@ -13,6 +17,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <regex>
@@ -151,12 +156,22 @@ StorePath buildManifest(LocalStore& store, const ProfileManifest& m) {
                                   Repair::no);
 }
 
-// Nix's updateProfile: a new generation pointing at `path` (unless the newest one already does),
-// made current.
-void updateProfile(Context& cx, LocalStore& store, const StorePath& path) {
-  auto lock = lockProfile(cx.profile);
-  std::string gen = createGeneration(store, cx.profile, path);
-  switchLink(cx.profile, gen);
+// Applies `change` to the profile's elements and switches to a new generation with the result
+// (unless the newest generation already has it, as Nix's updateProfile). If another process
+// changes the profile meanwhile, starts again from its new state, as nix-env does (Nix 2.8's
+// nix profile takes no lock and loses one of two concurrent changes).
+void modifyProfile(Context& cx, LocalStore& store, const std::function<ProfileManifest(ProfileManifest)>& change) {
+  for (;;) {
+    std::string token = optimisticLockProfile(cx.profile);
+    StorePath out = buildManifest(store, change(readManifest(cx, cx.profile)));
+    auto lock = lockProfile(cx.profile);
+    if (optimisticLockProfile(cx.profile) != token) {
+      std::cerr << "profile '" << cx.profile << "' changed while we were busy; restarting\n";
+      continue;
+    }
+    switchLink(cx.profile, createGeneration(store, cx.profile, out));
+    return;
+  }
 }
 
 // Element selectors of `remove` and `upgrade`: an index, a store path, or a regular expression
@@ -224,8 +239,6 @@ int cmdInstall(Context& cx, ArgParser& ap, const InstallableArgs& ia) {
   if (!resolveInstallables(ia, ap, cx.settings, cx.session, targets)) return 1;
   LocalStore& store = cx.store();
   const StoreDir& dir = store.storeDir();
-  ProfileManifest manifest = readManifest(cx, cx.profile);
-
   std::vector<StorePath> drvs;
   std::vector<ProfileElement> added;
   for (auto& t : targets) {
@@ -249,40 +262,44 @@ int cmdInstall(Context& cx, ArgParser& ap, const InstallableArgs& ia) {
     added.push_back(std::move(e));
   }
   if (!drvs.empty()) buildDerivations(store, cx.settings, drvs);
-  for (auto& e : added) manifest.elements.push_back(std::move(e));
-  updateProfile(cx, store, buildManifest(store, manifest));
+  modifyProfile(cx, store, [&](ProfileManifest m) {
+    for (auto& e : added) m.elements.push_back(e);
+    return m;
+  });
   return 0;
 }
 
 int cmdRemove(Context& cx, const Strings& args) {
   LocalStore& store = cx.store();
-  ProfileManifest old = readManifest(cx, cx.profile);
   auto matchers = parseMatchers(args, store.storeDir());
-  ProfileManifest kept;
-  for (size_t i = 0; i < old.elements.size(); ++i) {
-    if (matches(old.elements[i], i, matchers)) std::cerr << "removing '" << describe(old.elements[i]) << "'\n";
-    else kept.elements.push_back(old.elements[i]);
-  }
-  size_t removed = old.elements.size() - kept.elements.size();
-  std::cerr << "removed " << removed << " packages, kept " << kept.elements.size() << " packages\n";
-  if (removed == 0) warnUnmatched(matchers);
-  updateProfile(cx, store, buildManifest(store, kept));
+  modifyProfile(cx, store, [&](ProfileManifest old) {
+    ProfileManifest kept;
+    for (size_t i = 0; i < old.elements.size(); ++i) {
+      if (matches(old.elements[i], i, matchers)) std::cerr << "removing '" << describe(old.elements[i]) << "'\n";
+      else kept.elements.push_back(old.elements[i]);
+    }
+    size_t removed = old.elements.size() - kept.elements.size();
+    std::cerr << "removed " << removed << " packages, kept " << kept.elements.size() << " packages\n";
+    if (removed == 0) warnUnmatched(matchers);
+    return kept;
+  });
   return 0;
 }
 
 int cmdUpgrade(Context& cx, const Strings& args) {
   LocalStore& store = cx.store();
-  ProfileManifest manifest = readManifest(cx, cx.profile);
   auto matchers = parseMatchers(args, store.storeDir());
-  for (size_t i = 0; i < manifest.elements.size(); ++i) {
-    auto& e = manifest.elements[i];
-    // Only elements from a flake can be upgraded (re-evaluated from their source); the others
-    // are store paths, as in Nix 2.8.
-    if (e.source && matches(e, i, matchers))
-      throw Error("cannot upgrade '" + describe(e) + "': flakes are not supported by nixpp");
-  }
-  warnUnmatched(matchers);
-  updateProfile(cx, store, buildManifest(store, manifest));
+  modifyProfile(cx, store, [&](ProfileManifest m) {
+    for (size_t i = 0; i < m.elements.size(); ++i) {
+      auto& e = m.elements[i];
+      // Only elements from a flake can be upgraded (re-evaluated from their source); the others
+      // are store paths, as in Nix 2.8.
+      if (e.source && matches(e, i, matchers))
+        throw Error("cannot upgrade '" + describe(e) + "': flakes are not supported by nixpp");
+    }
+    warnUnmatched(matchers);
+    return m;
+  });
   return 0;
 }
 

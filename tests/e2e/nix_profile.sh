@@ -196,4 +196,28 @@ err=$(ours frobnicate 2>&1) && fail "unknown subcommand accepted"
 [[ $err == "error: 'frobnicate' is not a recognised command"* ]] || fail "unknown subcommand: $err"
 ok
 
+# 11. Concurrent installs into one profile, beside garbage collections: none is lost (a change
+# that finds the profile changed starts again), every generation stays valid.
+C=$tmp/P/conc
+pkgs=()
+for i in 1 2 3 4 5 6; do
+  mkdir -p "$tmp/c$i/bin"
+  printf '#!%s/bin/sh\necho c%s\n' "$tools" "$i" > "$tmp/c$i/bin/c$i"
+  chmod +x "$tmp/c$i/bin/c$i"
+done
+( for _ in 1 2 3 4 5 6; do "$NIXPP_BIN/nix-store" --gc >/dev/null 2>&1; done ) &
+gcpid=$!
+pids=()
+for i in 1 2 3 4 5 6; do
+  ( p=$("$NIXPP_BIN/nix-store" --add "$tmp/c$i") && ours install "$p" --profile "$C" 2>"$tmp/c$i.err" ) &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fail "a concurrent install failed: $(cat "$tmp"/c*.err)"; done
+wait "$gcpid" || true
+[ "$(ours list --profile "$C" | wc -l)" = 6 ] || fail "concurrent installs lost: $(ours list --profile "$C")"
+for i in 1 2 3 4 5 6; do [ "$("$C/bin/c$i")" = "c$i" ] || fail "c$i missing"; done
+gc
+for g in "$tmp"/P/conc-*-link; do "$NIXPP_BIN/nix-store" -qR "$g" >/dev/null || fail "$g invalid"; done
+ok
+
 echo "nix_profile: $pass groups passed"
