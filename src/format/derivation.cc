@@ -72,17 +72,26 @@ void printUnquoted(std::string& out, std::string_view s) {
 
 // A string in double quotes with \" \\ \n \r \t escaped (Nix's printString).
 void printEscaped(std::string& out, std::string_view s) {
+  // Copies the runs between characters to escape in one go: the environment of a derivation is
+  // most of its text, and this runs three times per derivation (two hashes and the file).
+  out.reserve(out.size() + s.size() + 2);
   out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char* esc;
+    switch (s[i]) {
+      case '"': esc = "\\\""; break;
+      case '\\': esc = "\\\\"; break;
+      case '\n': esc = "\\n"; break;
+      case '\r': esc = "\\r"; break;
+      case '\t': esc = "\\t"; break;
+      default: continue;
     }
+    out.append(s.data() + start, i - start);
+    out.append(esc, 2);
+    start = i + 1;
   }
+  out.append(s.data() + start, s.size() - start);
   out += '"';
 }
 
