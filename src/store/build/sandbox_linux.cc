@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -86,8 +87,8 @@ void bindMount(int errFd, const std::string& source, const std::string& target, 
 }
 
 // In the child: writes a small file (the sandbox's /etc) or reports the failure.
-void childWriteFile(int errFd, const std::string& path, const std::string& contents) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+void childWriteFile(int errFd, const std::string& path, const std::string& contents, bool create = true) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0644);
   if (fd == -1) childFail(errFd, "creating '" + path + "'");
   for (size_t done = 0; done < contents.size();) {
     ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
@@ -150,9 +151,17 @@ std::vector<std::pair<std::string, std::string>> etcFiles(bool hostFiles) {
 
 [[noreturn]] void runSandboxChild(int errFd, int goFd, const BuilderSpec& b, const SandboxSpec& s,
                                   const std::vector<std::pair<std::string, std::string>>& etc, ExecStrings& exec) {
-  char c;
-  while (::read(goFd, &c, 1) == -1 && errno == EINTR) {}
-  ::close(goFd);
+  if (goFd != -1) {  // the parent writes our uid and gid maps, then says go
+    char c;
+    while (::read(goFd, &c, 1) == -1 && errno == EINTR) {}
+    ::close(goFd);
+  } else {  // we map our own uid and gid (allowed: they are the ones we run as outside)
+    childWriteFile(errFd, "/proc/self/setgroups", "deny", false);
+    childWriteFile(errFd, "/proc/self/uid_map",
+                   std::to_string(sandboxUid) + " " + std::to_string(s.hostUid) + " 1", false);
+    childWriteFile(errFd, "/proc/self/gid_map",
+                   std::to_string(sandboxGid) + " " + std::to_string(s.hostGid) + " 1", false);
+  }
   const std::string& root = s.root;
   if (::mount(nullptr, "/", nullptr, MS_PRIVATE | MS_REC, nullptr) == -1) childFail(errFd, "unable to make '/' private");
   // The tree is a tmpfs of this mount namespace, mounted over `root`: made in memory, gone with
@@ -261,9 +270,44 @@ ChildProcess startSandboxedBuilder(const BuilderSpec& b, const SandboxSpec& sIn)
   ExecStrings exec(b);
   auto etc = etcFiles(!s.privateNetwork);
   Pipe errPipe = Pipe::create();
-  Pipe goPipe = Pipe::create();
   int flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
   if (s.privateNetwork) flags |= CLONE_NEWNET;
+
+  if (s.hostUid == ::geteuid() && s.hostGid == ::getegid()) {
+    // The builder runs as ourselves: it maps its own ids, so nothing needs to happen in this
+    // process between the clone and the exec, and the child can run vfork-style, in our memory
+    // while we wait (CLONE_VM | CLONE_VFORK) on a stack of its own. A fork would copy this
+    // process's page tables and then fault in every page either side writes until the exec:
+    // a third of the CPU time of a trivial sandboxed build. The child changes no object of
+    // ours (raw fds only) and ends in exec or _exit.
+    struct Args {
+      int errFd, errReadFd;
+      const BuilderSpec* b;
+      const SandboxSpec* s;
+      const std::vector<std::pair<std::string, std::string>>* etc;
+      ExecStrings* exec;
+    } args{errPipe.writeSide.get(), errPipe.readSide.get(), &b, &s, &etc, &exec};
+    constexpr size_t stackSize = 1 << 20;
+    void* stack = ::mmap(nullptr, stackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) throw SysError(errno, "allocating the builder's stack");
+    pid_t pid = ::clone(
+        [](void* p) -> int {
+          auto* a = static_cast<Args*>(p);
+          ::close(a->errReadFd);
+          runSandboxChild(a->errFd, -1, *a->b, *a->s, *a->etc, *a->exec);
+        },
+        static_cast<char*>(stack) + stackSize, flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+    int err = errno;
+    ::munmap(stack, stackSize);  // the child has exec'd or exited
+    if (pid == -1) throw SysError(err, "cloning builder process");
+    ChildProcess child(pid, false);
+    errPipe.writeSide.close();
+    checkChildStarted(child, errPipe.readSide.get());
+    return child;
+  }
+
+  // Another user (a build user): only we, privileged, may map its ids; the child waits for it.
+  Pipe goPipe = Pipe::create();
   pid_t pid = cloneProcess(flags);
   if (pid == -1) throw SysError(errno, "cloning builder process");
   if (pid == 0) {
