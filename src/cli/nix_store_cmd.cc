@@ -11,6 +11,7 @@
 #include "cli/common_flags.h"
 #include "cli/gc_cli.h"
 #include "cli/nar_ls.h"
+#include "cli/nix_profile.h"
 #include "cli/store_cli.h"
 #include "store/local_store.h"
 #include "sys/file.h"
@@ -139,6 +140,7 @@ int nixStoreCommand(Strings args) {
   if (sub == "dump-path") return storeDumpPath(std::move(rest));
   if (sub == "gc") return nixStoreGcCommand(std::move(rest));
   if (sub == "optimise") return nixStoreOptimiseCommand(std::move(rest));
+  if (sub == "diff-closures") return nixStoreDiffClosuresCommand(std::move(rest));
   if (sub == "--help") {
     std::cout << "Usage: nix store cat|ls|add-file|add-path|dump-path ...\n";
     return 0;
