@@ -443,6 +443,29 @@ void printClosureDiff(Store& store, const StorePath& before, const StorePath& af
   }
 }
 
+int nixStoreDiffClosuresCommand(Strings args) {
+  ArgParser ap("nix store diff-closures", std::move(args));
+  CommonFlags common(Frontend::nixCommand);
+  Strings positional;
+  while (ap.next()) {
+    if (!ap.isFlag()) positional.push_back(ap.arg());
+    else if (ap.arg() == "--help") {
+      std::cout << "Usage: nix store diff-closures [option...] before after\n\n"
+                   "Show what packages and versions were added and removed between two closures\n"
+                   "(store paths, or links to them such as profiles and ./result).\n";
+      return 0;
+    } else if (!common.handle(ap)) ap.unknownFlag();
+  }
+  if (positional.size() < 2) ap.fail("not enough arguments; expected 'before' and 'after'");
+  if (positional.size() > 2) ap.fail("unexpected argument '" + positional[2] + "'");
+  Settings settings = common.load(SettingsHost::real(), std::cerr);
+  StoreRef store(settings);
+  StorePath before = followLinksToStorePath(*store, positional[0]);
+  StorePath after = followLinksToStorePath(*store, positional[1]);
+  printClosureDiff(*store, before, after, "", std::cout);
+  return 0;
+}
+
 int nixProfileCommand(Strings args) {
   if (args.empty() || args[0].starts_with("-")) {
     if (!args.empty() && args[0] == "--help") {

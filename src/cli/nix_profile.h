@@ -5,6 +5,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "format/store_path.h"
 
@@ -21,5 +22,8 @@ std::string showVersions(const std::set<std::string>& versions);
 // after `indent`. Throws InvalidPath.
 void printClosureDiff(Store& store, const StorePath& before, const StorePath& after, const std::string& indent,
                       std::ostream& out);
+
+// `nix store diff-closures BEFORE AFTER` (store paths or links to them): printClosureDiff.
+int nixStoreDiffClosuresCommand(std::vector<std::string> args);
 
 } // namespace nixpp

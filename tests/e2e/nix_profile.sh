@@ -138,6 +138,9 @@ grep -q "hello: 1.0 -> ∅" "$tmp/out" && grep -q "hello: ∅ -> 1.1" "$tmp/out"
 grep -q "Version .\[32;1m" "$tmp/out" || fail "current version not highlighted"
 both diff-closures
 grep -q "big: ∅ → 1, .\[31;1m+16.5 KiB" "$tmp/out" || fail "diff-closures: $(cat "$tmp/out")"
+exp=$(nix store diff-closures "$P-1-link" "$P") && got=$("$NIXPP_BIN/nix" store diff-closures "$P-1-link" "$P") ||
+  fail "nix store diff-closures"
+[ -n "$got" ] && [ "$got" = "$exp" ] || fail "nix store diff-closures: '$got' vs Nix 2.8's '$exp'"
 ok
 
 # 7. rollback restores the exact previous closure; --to; errors.
@@ -199,17 +202,19 @@ ok
 # 11. Concurrent installs into one profile, beside garbage collections: none is lost (a change
 # that finds the profile changed starts again), every generation stays valid.
 C=$tmp/P/conc
-pkgs=()
+cp=()
 for i in 1 2 3 4 5 6; do
   mkdir -p "$tmp/c$i/bin"
   printf '#!%s/bin/sh\necho c%s\n' "$tools" "$i" > "$tmp/c$i/bin/c$i"
   chmod +x "$tmp/c$i/bin/c$i"
+  cp[$i]=$("$NIXPP_BIN/nix-store" --add "$tmp/c$i")
+  ln -s "${cp[$i]}" "$NIX_STATE_DIR/gcroots/c$i"  # rooted until installed: the GC loop may run first
 done
 ( for _ in 1 2 3 4 5 6; do "$NIXPP_BIN/nix-store" --gc >/dev/null 2>&1; done ) &
 gcpid=$!
 pids=()
 for i in 1 2 3 4 5 6; do
-  ( p=$("$NIXPP_BIN/nix-store" --add "$tmp/c$i") && ours install "$p" --profile "$C" 2>"$tmp/c$i.err" ) &
+  ours install "${cp[$i]}" --profile "$C" 2>"$tmp/c$i.err" &
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p" || fail "a concurrent install failed: $(cat "$tmp"/c*.err)"; done
@@ -218,6 +223,9 @@ wait "$gcpid" || true
 for i in 1 2 3 4 5 6; do [ "$("$C/bin/c$i")" = "c$i" ] || fail "c$i missing"; done
 gc
 for g in "$tmp"/P/conc-*-link; do "$NIXPP_BIN/nix-store" -qR "$g" >/dev/null || fail "$g invalid"; done
+rm "$NIX_STATE_DIR"/gcroots/c*
+gc
+for i in 1 2 3 4 5 6; do [ "$("$C/bin/c$i")" = "c$i" ] || fail "c$i collected while in the profile"; done
 ok
 
 echo "nix_profile: $pass groups passed"
