@@ -228,4 +228,24 @@ gc
 for i in 1 2 3 4 5 6; do [ "$("$C/bin/c$i")" = "c$i" ] || fail "c$i collected while in the profile"; done
 ok
 
+# 12. kill -9 at random points of installs and removals: the profile is always the old or the
+# new generation, complete, and usable.
+K=$tmp/P/kill
+ours install "${cp[1]}" --profile "$K" 2>/dev/null
+for n in $(seq 1 12); do
+  i=$((n % 5 + 2))
+  if [ $((n % 2)) = 0 ]; then ours install "${cp[$i]}" --profile "$K" 2>/dev/null & else ours remove 1 --profile "$K" 2>/dev/null & fi
+  pid=$!
+  sleep "0.0$((RANDOM % 10))"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  gen=$(readlink "$K") || fail "profile link missing after kill -9"
+  [ -e "$tmp/P/$gen" ] || fail "profile points to a missing generation $gen"
+  "$NIXPP_BIN/nix-store" --verify-path "$(readlink -f "$K")" 2>/dev/null || fail "generation $gen damaged"
+  ours list --profile "$K" >/dev/null || fail "list after kill -9"
+  [ "$("$K/bin/c1")" = c1 ] || fail "c1 lost after kill -9"
+done
+gc
+ok
+
 echo "nix_profile: $pass groups passed"
