@@ -12,6 +12,7 @@ let inherit (self) callPackage sources; in
   ncurses = callPackage ./packages/ncurses.nix { };
   readline = callPackage ./packages/readline.nix { };
   oniguruma = callPackage ./packages/oniguruma.nix { };
+  jq = callPackage ./packages/jq.nix { };
   lua5_3 = callPackage ./packages/lua.nix { version = "5.3.6"; src = sources.lua5_3; priority = 6; };
   lua5_4 = callPackage ./packages/lua.nix { version = "5.4.4"; src = sources.lua5_4; };
   lua = self.lua5_4;

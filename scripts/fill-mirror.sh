@@ -4,7 +4,9 @@
 # (pkgs/pins/debs.list) and the upstream tarballs of Debian's source packages
 # (pkgs/pins/sources.list). Each file's sha256 is verified before it enters the mirror.
 #
-#   scripts/fill-mirror.sh [MIRROR_DIR]     (default: $NIXPP_MIRROR or /var/cache/nixpp/mirror)
+#   scripts/fill-mirror.sh [MIRROR_DIR]
+# MIRROR_DIR defaults to $NIXPP_MIRROR, else /var/cache/nixpp/mirror for root and
+# ~/.cache/nixpp/mirror for others (tests/e2e/pkgs_*.sh use the same default).
 #
 # Idempotent: files already in the mirror are not fetched again, and a complete mirror costs one
 # pass over the lists. The files come through Debian's own tools (`apt-get download`,
@@ -15,7 +17,9 @@
 # 1 on any other failure (a hash mismatch names the file and both hashes).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-mirror=${1:-${NIXPP_MIRROR:-/var/cache/nixpp/mirror}}
+default_mirror=/var/cache/nixpp/mirror
+[ "$(id -u)" = 0 ] || default_mirror=${XDG_CACHE_HOME:-$HOME/.cache}/nixpp/mirror
+mirror=${1:-${NIXPP_MIRROR:-$default_mirror}}
 debs_list=$here/pkgs/pins/debs.list
 srcs_list=$here/pkgs/pins/sources.list
 

@@ -20,9 +20,9 @@ stdenv.mkDerivation {
   installPhase = ''
     make install INSTALL_TOP=$out INSTALL_MAN=$out/share/man/man1
     for p in lua luac; do
-      mv $out/bin/$p $out/bin/$p${short}
-      ln -s $p${short} $out/bin/$p
-      mv $out/share/man/man1/$p.1 $out/share/man/man1/$p${short}.1
+      mv $out/bin/$p $out/bin/''${p}${short}
+      ln -s ''${p}${short} $out/bin/$p
+      mv $out/share/man/man1/$p.1 $out/share/man/man1/''${p}${short}.1
     done
   '';
   passthru = { luaversion = short; };

@@ -12,6 +12,8 @@ export NIX_CFLAGS_COMPILE="${NIX_CFLAGS_COMPILE:-}" NIX_LDFLAGS="${NIX_LDFLAGS:-
 export SOURCE_DATE_EPOCH=315532800 LC_ALL=C TZ=UTC
 export PATH=@initialPath@
 export SHELL=@shell@ CONFIG_SHELL=@shell@
+# There is no /bin/sh in the sandbox: every make, also those run by custom phases, uses bash.
+export MAKEFLAGS="${MAKEFLAGS:+$MAKEFLAGS }SHELL=$SHELL"
 NIX_BUILD_CORES=${NIX_BUILD_CORES:-1}
 [ "$NIX_BUILD_CORES" -gt 0 ] 2>/dev/null || NIX_BUILD_CORES=1
 
