@@ -11,7 +11,7 @@ stdenv.mkDerivation {
   buildPhase = ''
     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/\\n"/' src/builtin.jq > src/builtin.inc
     echo '#define JQ_VERSION "1.6"' > src/version.h
-    defs="-D_GNU_SOURCE -DHAVE_LIBONIG=1 -DHAVE_MKSTEMP=1 -DHAVE_ISATTY=1 -DHAVE_TIMEGM=1
+    defs="-D_GNU_SOURCE -DIEEE_8087=1 -DHAVE_LIBONIG=1 -DHAVE_MKSTEMP=1 -DHAVE_ISATTY=1 -DHAVE_TIMEGM=1
       -DHAVE_STRPTIME=1 -DHAVE_STRFTIME=1 -DHAVE_GMTIME_R=1 -DHAVE_GMTIME=1 -DHAVE_LOCALTIME_R=1
       -DHAVE_TM_TM_GMT_OFF=1 -DHAVE_ALLOCA=1 -DHAVE_ALLOCA_H=1 -DHAVE_MEMMEM=1
       -DHAVE_PTHREAD_KEY_CREATE=1 -DHAVE_PTHREAD_ONCE=1 -DHAVE___THREAD=1"
@@ -30,8 +30,8 @@ stdenv.mkDerivation {
   '';
   doCheck = true;
   checkPhase = ''
-    out=$(echo '{"a":[1,2,{"b":"x"}]}' | ./jq -c '.a[2].b, (.a|length), ("abc"|test("b."))')
-    [ "$out" = "$(printf '"x"\n3\ntrue')" ] || { echo "jq check: got $out"; exit 1; }
+    got=$(echo '{"a":[1,2,{"b":"x"}]}' | ./jq -c '.a[2].b, (.a|length), ("abc"|test("b."))')
+    [ "$got" = "$(printf '"x"\n3\ntrue')" ] || { echo "jq check: got $got"; exit 1; }
   '';
   installPhase = ''
     mkdir -p $out/bin $out/share/man/man1

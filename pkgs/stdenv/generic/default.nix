@@ -24,7 +24,11 @@ let
           outputs = attrs.outputs or [ "out" ];
           meta = attrs.meta or { };
           passthru = attrs.passthru or { };
-          toEnv = removeAttrs attrs [ "meta" "passthru" "pname" ];
+          # A multiple-output input is used through its dev output (headers; it propagates out).
+          devOf = d: if builtins.isAttrs d && d ? dev then d.dev else d;
+          inputs = builtins.mapAttrs (n: v: map devOf (lib.toList v)) (builtins.intersectAttrs
+            { buildInputs = 1; nativeBuildInputs = 1; propagatedBuildInputs = 1; propagatedNativeBuildInputs = 1; } attrs);
+          toEnv = removeAttrs attrs [ "meta" "passthru" "pname" ] // inputs;
           drv = derivation (toEnv // {
             name = drvName;
             inherit system outputs;

@@ -5,6 +5,7 @@
 #               path: programs built later reference only it)
 #   seedTools   gcc, binutils, coreutils, bash, make, ... unpacked by busybox, every ELF file's
 #               interpreter and RUNPATH patched to store paths by the seed's own patchelf
+#   bash        the seed's bash alone (with libtinfo): the shell of builds and installed scripts
 #   cc          a wrapper of the seed's gcc-12 (cc-wrapper.sh)
 #   stdenv      setup (the generic builder) and mkDerivation
 { lib, fetchurl, system }:
@@ -52,8 +53,25 @@ let
     postUnpack = ./patch-seed.sh;
   };
 
-  shell = "${seedTools}/bin/bash";
   toolsPath = "${seedTools}/bin:${seedTools}/usr/bin";
+
+  # The shell of builders and of the scripts that packages install (patchShebangs): the seed's
+  # bash on its own with libtinfo, so that a package with a script does not keep the whole seed.
+  bash = derivation {
+    name = "bash-${debVersion "bash"}";
+    inherit system;
+    builder = "${seedTools}/bin/bash";
+    args = [ "-e" "-c" ''
+      export PATH=${toolsPath}
+      mkdir -p $out/bin $out/lib
+      cp ${seedTools}/bin/bash $out/bin/bash
+      cp -L ${seedTools}/lib/x86_64-linux-gnu/libtinfo.so.6 $out/lib/
+      chmod u+w $out/bin/bash $out/lib/libtinfo.so.6
+      patchelf --set-rpath $out/lib:${glibc}/lib/x86_64-linux-gnu $out/bin/bash $out/lib/libtinfo.so.6
+      ln -s bash $out/bin/sh
+    '' ];
+  };
+  shell = "${bash}/bin/bash";
 
   cc = derivation {
     name = "gcc-wrapper-${debVersion "gcc-12"}";
@@ -75,8 +93,8 @@ let
   stdenv = import ../generic {
     inherit lib system shell cc;
     name = "stdenv-linux";
-    initialPath = "${cc}/bin:${toolsPath}";
-    extraAttrs = { inherit busybox glibc seedTools debs; };
+    initialPath = "${bash}/bin:${cc}/bin:${toolsPath}";
+    extraAttrs = { inherit busybox glibc seedTools bash debs; };
   };
 in
 stdenv

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# pkgs/: the collection beyond hello, built from upstream sources in the sandbox on a throwaway
+# store (sources from the hashed mirror that scripts/fill-mirror.sh fills): zlib, bzip2, xz,
+# ncurses, readline, lua 5.3 and 5.4 side by side in one profile, the lua.override variant with
+# readline, oniguruma and jq. Each package is exercised, its closure checked to be store paths.
+# PKGS_ONLY="zlib lua5_4 ..." restricts the run. Prints the build time of each package.
+set -euo pipefail
+: "${NIXPP_BIN:?}" "${NIXPP_SRC:?}"
+mirror=/var/cache/nixpp/mirror   # scripts/fill-mirror.sh's default
+[ "$(id -u)" = 0 ] || mirror=${XDG_CACHE_HOME:-$HOME/.cache}/nixpp/mirror
+mirror=${NIXPP_MIRROR:-$mirror}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+if ! bash "$NIXPP_SRC/scripts/fill-mirror.sh" "$mirror"; then
+  fail "the source mirror $mirror is incomplete and could not be filled (see above); run scripts/fill-mirror.sh with network access"
+fi
+
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+export NIX_STORE_DIR=$tmp/store NIX_STATE_DIR=$tmp/state NIX_LOG_DIR=$tmp/log NIX_CONF_DIR=$tmp/etc
+export HOME=$tmp/home NIX_PATH=
+mkdir -p "$NIX_CONF_DIR" "$HOME"
+cat > "$NIX_CONF_DIR/nix.conf" <<EOF
+build-users-group =
+sandbox = true
+substituters =
+hashed-mirrors = file://$mirror
+experimental-features = nix-command
+EOF
+cd "$tmp"
+pkgs=$NIXPP_SRC/pkgs
+
+# build ATTR: nix-build -A ATTR into ./ATTR, timed; the closure must be store paths only.
+build() {
+  local start
+  start=$(date +%s)
+  "$NIXPP_BIN/nix-build" "$pkgs" -A "$1" -o "$1" >"$tmp/$1.log" 2>&1 || { tail -30 "$tmp/$1.log"; fail "nix-build -A $1 failed"; }
+  echo "$1: $(( $(date +%s) - start )) s"
+  "$NIXPP_BIN/nix-store" -qR "./$1" | while read -r p; do
+    case $p in "$NIX_STORE_DIR"/*) ;; *) fail "$1: closure entry '$p' is not a store path" ;; esac
+  done
+}
+want() { [ -z "${PKGS_ONLY:-}" ] || [[ " $PKGS_ONLY " == *" $1 "* ]]; }
+
+start=$(date +%s)
+"$NIXPP_BIN/nix-build" "$pkgs" -A stdenv --no-out-link >"$tmp/bootstrap.log" 2>&1 || { tail -30 "$tmp/bootstrap.log"; fail "bootstrap failed"; }
+echo "bootstrap: $(( $(date +%s) - start )) s"
+
+if want zlib; then
+  build zlib
+  [ -e zlib/lib/libz.so.1 ] || fail "zlib: no lib/libz.so.1"
+fi
+if want bzip2; then
+  build bzip2
+  echo "bzip2 round trip" | env -i bzip2/bin/bzip2 | env -i bzip2/bin/bzip2 -d | grep -q "bzip2 round trip" || fail "bzip2 round trip"
+fi
+if want xz; then
+  build xz
+  echo "xz round trip" | env -i xz/bin/xz | env -i xz/bin/xz -d | grep -q "xz round trip" || fail "xz round trip"
+fi
+if want lua5_4; then
+  build lua5_3
+  build lua5_4
+  [ "$(env -i lua5_3/bin/lua -e 'print(_VERSION)')" = "Lua 5.3" ] || fail "lua5_3 runs"
+  [ "$(env -i lua5_4/bin/lua -e 'print(_VERSION)')" = "Lua 5.4" ] || fail "lua5_4 runs"
+  # Side by side in one profile: each under its versioned name, 5.4 owning lua (priority).
+  profile=$tmp/profile
+  "$NIXPP_BIN/nix-env" -p "$profile" -f "$pkgs" -iA lua5_3 lua5_4 >"$tmp/env.log" 2>&1 || { cat "$tmp/env.log"; fail "nix-env -iA lua5_3 lua5_4"; }
+  [ "$("$profile/bin/lua5.3" -e 'print(_VERSION)')" = "Lua 5.3" ] || fail "lua5.3 from the profile"
+  [ "$("$profile/bin/lua5.4" -e 'print(_VERSION)')" = "Lua 5.4" ] || fail "lua5.4 from the profile"
+  [ "$("$profile/bin/lua" -e 'print(_VERSION)')" = "Lua 5.4" ] || fail "lua from the profile is not 5.4"
+  "$NIXPP_BIN/nix-env" -p "$profile" -q | sort | tr '\n' ' ' | grep -q "lua-5.3.6 lua-5.4.4" || fail "nix-env -q lists both luas"
+fi
+if want readline; then
+  build ncurses
+  build readline
+  [ -e readline/lib/libreadline.so.8 ] || fail "readline: no lib/libreadline.so.8"
+  build luaReadline
+  # The variant links readline (and through it ncurses); the plain lua does not.
+  grep -a -q libreadline.so luaReadline/bin/lua5.4 || fail "lua.override { readlineSupport = true; } does not use readline"
+  if [ -e lua5_4 ] && grep -a -q libreadline.so lua5_4/bin/lua5.4; then fail "plain lua uses readline"; fi
+  [ "$(env -i luaReadline/bin/lua -e 'print(1+1)')" = 2 ] || fail "luaReadline runs"
+fi
+if want jq; then
+  build oniguruma
+  build jq
+  out=$(echo '{"name":"nixpp","tags":["a","bc"]}' | env -i jq/bin/jq -c '[.name, (.tags|map(test("^b")))]')
+  [ "$out" = '["nixpp",[false,true]]' ] || fail "jq printed $out"
+fi
+echo "PASS pkgs_collection"
