@@ -10,9 +10,10 @@
 // lock, restarting when another process changed the profile meanwhile (nix-env's optimistic
 // scheme), so concurrent installs and removals are never lost.
 //
-// Installables are those of `nix build` (cli/installables.h): flake references need flakes,
-// which nixpp does not implement, so elements have no source of their own and, as in Nix 2.8,
-// `upgrade` leaves them alone (it upgrades only elements installed from an unlocked flake).
+// Installables are those of `nix build` (cli/installables.h) and, with the `flakes` feature,
+// local flakes without inputs (cli/nix_profile_flake.cc): an element from a flake records it
+// (originalUrl, locked url, attrPath), and `upgrade` re-evaluates such elements; the others are
+// store paths that, as in Nix 2.8, `upgrade` leaves alone.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -234,9 +235,42 @@ void warnUnmatched(const std::vector<Matcher>& matchers) {
   std::cerr << "warning: Use 'nix profile list' to see the current profile.\n";
 }
 
-int cmdInstall(Context& cx, ArgParser& ap, const InstallableArgs& ia) {
+const char* flakesDisabled =
+    "experimental Nix feature 'flakes' is disabled; use '--extra-experimental-features flakes' to override";
+
+// The output path `outputName` of the derivation `drvPath`.
+std::string outputPathOf(LocalStore& store, const std::string& drvPath, const std::string& outputName) {
+  auto all = derivationOutputPaths(store, store.storeDir().parsePath(drvPath));
+  auto i = all.find(outputName);
+  if (i == all.end()) throw Error("derivation '" + drvPath + "' does not have an output named '" + outputName + "'");
+  return store.storeDir().printPath(i->second);
+}
+
+int cmdInstall(Context& cx, ArgParser& ap, InstallableArgs ia) {
+  // Flake installables ("REF#ATTR", or a directory with a flake.nix): local path flakes only.
+  std::vector<std::pair<std::string, std::string>> flakes;  // directory, attribute
+  if (!ia.file && !ia.expr && cx.settings.experimentalFeatures.count("flakes")) {
+    Strings plain;
+    for (auto& i : ia.installables) {
+      auto hash = i.find('#');
+      std::string ref = i.substr(0, hash), attr = hash == std::string::npos ? "" : i.substr(hash + 1);
+      bool isDir = (i.starts_with("/") || i.starts_with(".")) && pathExists(absPathIn(i, currentDir()) + "/flake.nix");
+      if (hash == std::string::npos && !isDir && (i.starts_with("/") || i.starts_with("."))) {
+        plain.push_back(i);
+        continue;
+      }
+      auto dir = localFlakeDir(ref);
+      if (!dir)
+        throw Error("cannot use flake reference '" + ref +
+                    "': nixpp supports only local flakes ('path:/dir', '/dir', './dir') without inputs");
+      flakes.emplace_back(*dir, attr);
+    }
+    ia.installables = plain;
+  }
   std::vector<Target> targets;
-  if (!resolveInstallables(ia, ap, cx.settings, cx.session, targets)) return 1;
+  if ((!ia.installables.empty() || ia.file || ia.expr || flakes.empty()) &&
+      !resolveInstallables(ia, ap, cx.settings, cx.session, targets))
+    return 1;
   LocalStore& store = cx.store();
   const StoreDir& dir = store.storeDir();
   std::vector<StorePath> drvs;
@@ -259,6 +293,16 @@ int cmdInstall(Context& cx, ArgParser& ap, const InstallableArgs& ia) {
       std::sort(e.storePaths.begin(), e.storePaths.end());
       drvs.push_back(*t.drvPath);
     }
+    added.push_back(std::move(e));
+  }
+  for (auto& [flakeDir, attr] : flakes) {
+    bool exact = attr.starts_with(".");
+    FlakeTarget t = resolveLocalFlake(cx.evalSession().state(), store, cx.settings.system, flakeDir,
+                                      exact ? attr.substr(1) : attr, exact);
+    ProfileElement e;
+    e.source = ProfileElementSource{t.originalUrl, t.lockedUrl, t.attrPath};
+    e.storePaths.push_back(outputPathOf(store, t.drvPath, t.outputName));
+    drvs.push_back(dir.parsePath(t.drvPath));
     added.push_back(std::move(e));
   }
   if (!drvs.empty()) buildDerivations(store, cx.settings, drvs);
@@ -290,14 +334,29 @@ int cmdUpgrade(Context& cx, const Strings& args) {
   LocalStore& store = cx.store();
   auto matchers = parseMatchers(args, store.storeDir());
   modifyProfile(cx, store, [&](ProfileManifest m) {
+    size_t upgraded = 0;
     for (size_t i = 0; i < m.elements.size(); ++i) {
       auto& e = m.elements[i];
-      // Only elements from a flake can be upgraded (re-evaluated from their source); the others
-      // are store paths, as in Nix 2.8.
-      if (e.source && matches(e, i, matchers))
-        throw Error("cannot upgrade '" + describe(e) + "': flakes are not supported by nixpp");
+      // Only elements from an unlocked flake can be upgraded (re-evaluated from their source);
+      // the others are store paths, as in Nix 2.8.
+      if (!e.source || e.source->originalUrl.find("narHash=") != std::string::npos || !matches(e, i, matchers))
+        continue;
+      ++upgraded;
+      auto flakeDir = localFlakeDir(e.source->originalUrl);
+      if (!flakeDir)
+        throw Error("cannot upgrade '" + describe(e) + "': nixpp supports only local flakes without inputs");
+      if (!cx.settings.experimentalFeatures.count("flakes")) throw Error(flakesDisabled);
+      FlakeTarget t =
+          resolveLocalFlake(cx.evalSession().state(), store, cx.settings.system, *flakeDir, e.source->attrPath, true);
+      if (t.lockedUrl == e.source->url) continue;
+      std::cerr << "upgrading '" << e.source->attrPath << "' from flake '" << e.source->url << "' to '"
+                << t.lockedUrl << "'\n";
+      buildDerivations(store, cx.settings, {store.storeDir().parsePath(t.drvPath)});
+      e.storePaths = {outputPathOf(store, t.drvPath, t.outputName)};
+      e.source->url = t.lockedUrl;
+      e.source->attrPath = t.attrPath;
     }
-    warnUnmatched(matchers);
+    if (upgraded == 0) warnUnmatched(matchers);
     return m;
   });
   return 0;

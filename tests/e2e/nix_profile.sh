@@ -248,4 +248,46 @@ done
 gc
 ok
 
+# 13. A local flake (no inputs): installed with its source recorded and locked as Nix 2.8 does
+# (same manifest.json, same list), and upgraded when its expression changes.
+mkdir -p "$tmp/fl"
+cat > "$tmp/fl/flake.nix" <<EOF
+{
+  outputs = { self }: {
+    packages.x86_64-linux.hello = derivation { name = "hello-\${import ./ver.nix}"; system = "x86_64-linux";
+      builder = "$tools/bin/sh"; PATH = "$tools/bin";
+      args = [ "-c" "mkdir -p \$out/bin; printf '#!$tools/bin/sh\\\\necho flake \${import ./ver.nix}\\\\n' > \$out/bin/fhello; chmod +x \$out/bin/fhello" ]; };
+    packages.x86_64-linux.default = self.packages.x86_64-linux.hello;
+  };
+}
+EOF
+echo '"1.0"' > "$tmp/fl/ver.nix"
+P=$tmp/P/fours Q=$tmp/P/ftheirs
+fl=(--extra-experimental-features flakes)
+both install "$tmp/fl#hello" "${fl[@]}"
+both install "path:$tmp/fl" "${fl[@]}"
+both install "$tmp/fl#nosuch" "${fl[@]}"
+both install "$tmp/fl#hello"
+same
+both list
+grep -q "^0 path:$tmp/fl#packages.x86_64-linux.hello path:$tmp/fl?lastModified=[0-9]*&narHash=sha256-.*#packages.x86_64-linux.hello " "$tmp/out" ||
+  fail "list of a flake element: $(cat "$tmp/out")"
+[ "$(cat "$P/manifest.json")" = "$(cat "$Q/manifest.json")" ] || fail "manifest.json of flake elements"
+[ "$("$P/bin/fhello")" = "flake 1.0" ] || fail "flake package does not run"
+both upgrade 0 "${fl[@]}"
+both remove 1
+echo '"1.1"' > "$tmp/fl/ver.nix"
+touch -d @2000000000 "$tmp/fl/ver.nix"
+both upgrade '.*hello' "${fl[@]}"
+grep -q "^upgrading 'packages.x86_64-linux.hello' from flake 'path:$tmp/fl?lastModified=" "$tmp/out" || fail "upgrade message"
+both upgrade '.*hello' "${fl[@]}"
+same
+[ "$("$P/bin/fhello")" = "flake 1.1" ] || fail "flake package not upgraded: $("$P/bin/fhello"); $(cat "$P/manifest.json")"
+both history
+grep -q "path:$tmp/fl#packages.x86_64-linux.hello: 1.0 -> 1.1" "$tmp/out" || fail "history of an upgrade"
+gc
+both remove 'packages\.x86_64-linux\.hello'
+same
+ok
+
 echo "nix_profile: $pass groups passed"
