@@ -186,8 +186,15 @@ public:
   Value& builtinsValue() { return *builtins_; }
   const StaticEnv& staticBaseEnv() const { return staticBaseEnv_; }
 
-  // Native stack guard: throws StackOverflowError when too deep.
-  void checkStack();
+  // Native stack guard: throws StackOverflowError when too deep. Inline: it runs on every
+  // eval, call and force (tens of millions of times in a big evaluation).
+  void checkStack() {
+    char here;
+    auto addr = reinterpret_cast<uintptr_t>(&here);
+    if (addr > stackBase_) stackBase_ = addr;  // the base is the highest frame seen
+    else if (stackBase_ - addr > stackLimit_) stackOverflow();
+  }
+  [[noreturn]] void stackOverflow();
 
   // The files `import`ed so far, and the store paths of copied sources (path -> store path).
   std::unordered_map<std::string, Value*> fileEvalCache;

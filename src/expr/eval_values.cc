@@ -142,12 +142,7 @@ void EvalState::copyContext(const Value& v, NixStringContext& context) {
 // ---------------------------------------------------------------------------------------------
 // Forcing
 
-void EvalState::checkStack() {
-  char here;
-  auto addr = reinterpret_cast<uintptr_t>(&here);
-  if (addr > stackBase_) stackBase_ = addr;  // the base is the highest frame seen
-  else if (stackBase_ - addr > stackLimit_) throw StackOverflowError("stack overflow; max-call-depth exceeded", Pos{});
-}
+void EvalState::stackOverflow() { throw StackOverflowError("stack overflow; max-call-depth exceeded", Pos{}); }
 
 void EvalState::forceThunk(Value& v, PosIdx pos) {
   switch (v.type()) {
