@@ -6,5 +6,12 @@ stdenv.mkDerivation {
   outputs = [ "out" "dev" "man" ];
   propagatedBuildInputs = [ ncurses.dev ];
   configureFlags = "--with-curses --disable-install-examples";
+  # Its config.status runs `awk`; the seed has gawk only under that name (Debian makes `awk` an
+  # alternative, outside the package).
+  preConfigure = ''
+    mkdir -p $TMPDIR/awk-bin
+    ln -s $(type -P gawk) $TMPDIR/awk-bin/awk
+    export PATH=$TMPDIR/awk-bin:$PATH
+  '';
   meta = { description = "Library for interactive line editing"; license = lib.licenses.gpl3Plus; };
 }
