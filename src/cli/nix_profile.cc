@@ -66,7 +66,8 @@ const char* usage =
     "\n"
     "Elements are given by index (as 'list' shows), store path, or a regular expression\n"
     "matched against the attribute path of elements installed from a flake.\n"
-    "Installables: attribute paths with -f/--file FILE or --expr EXPR; store paths.\n"
+    "Installables: attribute paths with -f/--file FILE or --expr EXPR; store paths; with\n"
+    "'--extra-experimental-features flakes', local flakes without inputs (path:/dir#attr).\n"
     "\n"
     "Options: --profile PATH (default ~/.nix-profile), --dry-run, --store URL, --arg NAME EXPR,\n"
     "  --argstr NAME STR, -I PATH, --impure, --show-trace\n";
@@ -266,6 +267,10 @@ int cmdInstall(Context& cx, ArgParser& ap, InstallableArgs ia) {
       flakes.emplace_back(*dir, attr);
     }
     ia.installables = plain;
+  } else if (!ia.file && !ia.expr) {
+    for (auto& i : ia.installables)  // a flake directory: Nix 2.8 takes it for a flake
+      if ((i.starts_with("/") || i.starts_with(".")) && pathExists(absPathIn(i, currentDir()) + "/flake.nix"))
+        throw Error(flakesDisabled);
   }
   std::vector<Target> targets;
   if ((!ia.installables.empty() || ia.file || ia.expr || flakes.empty()) &&
