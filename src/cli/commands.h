@@ -18,6 +18,7 @@ int nixInstantiateMain(Strings args);  // cli/nix_instantiate.cc
 int nixBuildMain(Strings args);        // cli/nix_build.cc
 int nixEnvMain(Strings args);          // cli/nix_env.cc
 int nixCollectGarbageMain(Strings args);  // cli/gc_cli.cc
+int nixChannelMain(Strings args);         // cli/nix_channel.cc
 
 // `nix <subcommand>`: `program` is e.g. "nix hash", `args` what follows the subcommand.
 int nixHashCommand(Strings args);  // cli/nix_hash.cc: nix hash file|path|convert|to-*

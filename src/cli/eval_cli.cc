@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <cstdlib>
+
 #include "expr/parser.h"
 #include "format/store_path.h"
 #include "sys/file.h"
@@ -25,6 +27,16 @@ void growStackForEval() {
 
 std::vector<std::string> makeNixPath(const std::vector<std::string>& includes, const std::string& cwd) {
   std::vector<std::string> raw = includes;
+  if (!::getenv("NIX_PATH")) {
+    // Nix 2.8's default nix-path: the user's channels, then root's, where they exist.
+    std::string state = getEnv("NIX_STATE_DIR", "/nix/var/nix"), home = getEnv("HOME");
+    auto add = [&](const std::string& path, const std::string& prefix) {
+      if (pathExists(path)) raw.push_back(prefix.empty() ? path : prefix + "=" + path);
+    };
+    if (!home.empty()) add(home + "/.nix-defexpr/channels", "");
+    add(state + "/profiles/per-user/root/channels/nixpkgs", "nixpkgs");
+    add(state + "/profiles/per-user/root/channels", "");
+  }
   std::string env = getEnv("NIX_PATH");
   // Entries are separated by ':', except inside URLs ("https://...").
   std::string cur;

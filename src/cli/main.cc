@@ -29,6 +29,7 @@ const Entry tools[] = {
     {"nix-build", nixBuildMain, "build derivations from Nix expressions"},
     {"nix-env", nixEnvMain, "manipulate or query Nix user environments"},
     {"nix-collect-garbage", nixCollectGarbageMain, "delete unreachable store paths"},
+    {"nix-channel", nixChannelMain, "manage Nix channels"},
 };
 
 // `nix <subcommand>`.

@@ -111,7 +111,8 @@ bool isNixExpr(const std::string& path) {
 void getAllExprs(EvalState& st, const std::string& path, std::set<std::string>& seen, Bindings* attrs,
                  std::vector<std::pair<std::string, std::string>>& found) {
   for (auto& name : readDirectorySorted(path)) {
-    if (name.starts_with(".")) continue;
+    // The manifest.nix of a profile (channels are profiles) is not an expression to offer.
+    if (name.starts_with(".") || name == "manifest.nix") continue;
     std::string p = path + "/" + name;
     struct stat s;
     if (::stat(p.c_str(), &s) == -1) continue;  // dangling symlinks in ~/.nix-defexpr
@@ -146,7 +147,9 @@ void loadSourceExpr(EvalState& st, const std::string& path, Value& v) {
   b->push(st.symbol("_combineChannels"), t);
   for (auto& [name, file] : found) {
     Value* fv = st.allocValue();
-    st.evalFile(file, *fv);
+    struct stat fs;
+    bool dir = ::stat(file.c_str(), &fs) == 0 && S_ISDIR(fs.st_mode);
+    st.evalFile(dir ? file + "/default.nix" : file, *fv);
     b->push(st.symbol(name), fv);
   }
   b->sort();

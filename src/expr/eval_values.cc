@@ -606,7 +606,16 @@ static std::string dirOfPath(const std::string& p) {
 Expr* EvalState::parseExprFromFile(const std::string& path0) {
   std::string path = path0;
   const char* corepkg = corepkgSource(path);
-  if (!corepkg && io.pathExists(path) && io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
+  if (!corepkg && io.pathExists(path)) {
+    // As Nix's resolveExprPath: follow symlinks (so relative paths in the file are relative to
+    // its real place), then a directory means its default.nix.
+    for (int follow = 0; io.fileType(path) == EvalIo::FileType::Symlink; ++follow) {
+      if (follow >= 1024) throw Error("too many symbolic links encountered while traversing the path '" + path0 + "'");
+      std::string target = io.readLink(path);
+      path = canonPath(target.starts_with("/") ? target : dirOfPath(path) + "/" + target);
+    }
+    if (io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
+  }
   if (auto i = parseCache_.find(path); i != parseCache_.end()) return i->second;
   Origin origin;
   origin.kind = Origin::Kind::File;

@@ -8,6 +8,7 @@
 #include "format/content_address.h"
 #include "format/hash.h"
 #include "store/build/unpack_deb.h"
+#include "sys/directory.h"
 #include "sys/file.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -115,6 +116,22 @@ void builtinUnpackDeb(const BuiltinContext& ctx) {
   unpackDeb(ctx.realPath(src), out);
 }
 
+// As Nix 2.8: the channel tarball `src` unpacked into $out, its single top-level entry renamed
+// to `channelName`.
+void builtinUnpackChannel(const BuiltinContext& ctx) {
+  const std::string& out = outPath(ctx, "builtin:unpack-channel");
+  const std::string& src = attr(ctx.drv, "src");
+  const std::string& channelName = attr(ctx.drv, "channelName");
+  if (channelName.empty() || channelName.find('/') != std::string::npos || channelName == "." || channelName == "..")
+    throw Error("invalid channel name '" + channelName + "'");
+  deletePath(out);
+  unpackTar(ctx.realPath(src), out);
+  auto entries = readDirectorySorted(out);
+  if (entries.size() != 1) throw Error("channel tarball '" + src + "' contains more than one file");
+  if (entries[0] != channelName && ::rename((out + "/" + entries[0]).c_str(), (out + "/" + channelName).c_str()) != 0)
+    throw SysError(errno, "renaming '" + entries[0] + "' in '" + out + "'");
+}
+
 } // namespace
 
 void fetchUrlToFile(const std::string& url, const std::string& dest) {
@@ -135,6 +152,7 @@ void runBuiltin(const BuiltinContext& ctx) {
   const std::string& b = ctx.drv.builder;
   if (b == "builtin:fetchurl") return builtinFetchurl(ctx);
   if (b == "builtin:unpack-deb") return builtinUnpackDeb(ctx);
+  if (b == "builtin:unpack-channel") return builtinUnpackChannel(ctx);
   if (b == "builtin:buildenv") return runBuiltinBuilder(ctx.drv, ctx.outputsReal, ctx.realPath);
   throw Error("unsupported builtin builder '" + b + "'");
 }

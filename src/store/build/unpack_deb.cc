@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <functional>
 #include <vector>
 
 #include "format/ar.h"
@@ -17,17 +18,17 @@ namespace nixpp {
 
 namespace {
 
-// Feeds one ar member's data to libarchive.
-struct MemberSource {
-  ArReader& ar;
-  std::vector<char> buf = std::vector<char>(64 * 1024);
-  std::string error;  // set when the ar layer failed (libarchive only sees a read error)
+// Feeds a stream to libarchive: `read` returns 0 at its end.
+struct StreamSource {
+  std::function<size_t(char*, size_t)> read;
+  std::vector<char> buf;
+  std::string error;  // set when the stream failed (libarchive only sees a read error)
 };
 
-la_ssize_t readMember(struct archive* a, void* client, const void** out) {
-  auto* s = static_cast<MemberSource*>(client);
+la_ssize_t readStream(struct archive* a, void* client, const void** out) {
+  auto* s = static_cast<StreamSource*>(client);
   try {
-    size_t n = s->ar.read(s->buf.data(), s->buf.size());
+    size_t n = s->read(s->buf.data(), s->buf.size());
     *out = s->buf.data();
     return la_ssize_t(n);
   } catch (std::exception& e) {
@@ -80,8 +81,10 @@ void clearForFile(const std::string& p, const std::string& name) {
   if (::unlink(p.c_str()) != 0) throw SysError(errno, "removing '" + p + "'");
 }
 
-void unpackDataTar(ArReader& ar, const std::string& member, const std::string& dest) {
-  MemberSource src{ar, std::vector<char>(64 * 1024), {}};
+// Unpacks the tar stream `read` (any compression) into the new directory `dest`; `what` names
+// the stream in messages ("member 'data.tar.xz'").
+void unpackTarStream(std::function<size_t(char*, size_t)> read, const std::string& what, const std::string& dest) {
+  StreamSource src{std::move(read), std::vector<char>(64 * 1024), {}};
   struct archive* a = archive_read_new();
   struct Guard {
     struct archive* a;
@@ -90,11 +93,11 @@ void unpackDataTar(ArReader& ar, const std::string& member, const std::string& d
   archive_read_support_filter_all(a);
   archive_read_support_format_tar(a);
   archive_read_support_format_gnutar(a);
-  auto fail = [&](const std::string& what) -> Error {
+  auto fail = [&](const std::string& msg) -> Error {
     std::string why = !src.error.empty() ? src.error : archive_error_string(a) ? archive_error_string(a) : "unknown error";
-    return Error(what + " of member '" + member + "': " + why);
+    return Error(msg + " of " + what + ": " + why);
   };
-  if (archive_read_open(a, &src, nullptr, readMember, nullptr) != ARCHIVE_OK) throw fail("cannot read the tar archive");
+  if (archive_read_open(a, &src, nullptr, readStream, nullptr) != ARCHIVE_OK) throw fail("cannot read the tar archive");
   if (::mkdir(dest.c_str(), 0755) != 0) throw SysError(errno, "creating directory '" + dest + "'");
   std::vector<char> buf(64 * 1024);
   for (;;) {
@@ -103,7 +106,7 @@ void unpackDataTar(ArReader& ar, const std::string& member, const std::string& d
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) throw fail("bad tar archive");
     const char* rawName = archive_entry_pathname(e);
-    if (!rawName) throw Error("tar entry without a name in member '" + member + "'");
+    if (!rawName) throw Error("tar entry without a name in " + what);
     std::string name = rawName;
     auto parts = splitEntryName(name);
     const char* hardlink = archive_entry_hardlink(e);
@@ -175,7 +178,7 @@ void unpackDeb(const std::string& debPath, const std::string& dest) {
     while (auto m = ar.next()) {
       if (m->name == "data.tar" || m->name == "data.tar.xz" || m->name == "data.tar.gz" || m->name == "data.tar.zst" ||
           m->name == "data.tar.bz2" || m->name == "data.tar.lzma") {
-        unpackDataTar(ar, m->name, dest);
+        unpackTarStream([&](char* d, size_t n) { return ar.read(d, n); }, "member '" + m->name + "'", dest);
         return;
       }
     }
@@ -183,6 +186,23 @@ void unpackDeb(const std::string& debPath, const std::string& dest) {
   } catch (Error& e) {
     throw Error("cannot unpack Debian package '" + debPath + "': " + e.what());
   }
+}
+
+} // namespace nixpp
+
+namespace nixpp {
+
+void unpackTar(const std::string& tarPath, const std::string& dest) {
+  AutoCloseFd fd = openFile(tarPath, O_RDONLY | O_CLOEXEC);
+  unpackTarStream(
+      [&](char* d, size_t n) -> size_t {
+        for (;;) {
+          ssize_t r = ::read(fd.get(), d, n);
+          if (r >= 0) return size_t(r);
+          if (errno != EINTR) throw SysError(errno, "reading '" + tarPath + "'");
+        }
+      },
+      "'" + tarPath + "'", dest);
 }
 
 } // namespace nixpp

@@ -17,4 +17,9 @@ namespace nixpp {
 // was written under `dest` is left for the caller to delete.
 void unpackDeb(const std::string& debPath, const std::string& dest);
 
+// Unpacks the tar archive (uncompressed, xz, gzip, bzip2, zstd...) at `tarPath` into `dest`
+// (created), with the same rules as the data of a .deb. Throws Error "bad tar archive of
+// '<tarPath>': ..." or a refusal.
+void unpackTar(const std::string& tarPath, const std::string& dest);
+
 } // namespace nixpp
