@@ -19,6 +19,7 @@ int nixBuildMain(Strings args);        // cli/nix_build.cc
 int nixEnvMain(Strings args);          // cli/nix_env.cc
 int nixCollectGarbageMain(Strings args);  // cli/gc_cli.cc
 int nixChannelMain(Strings args);         // cli/nix_channel.cc
+int nixShellMain(Strings args);           // cli/nix_shell.cc
 
 // `nix <subcommand>`: `program` is e.g. "nix hash", `args` what follows the subcommand.
 int nixHashCommand(Strings args);  // cli/nix_hash.cc: nix hash file|path|convert|to-*

@@ -30,6 +30,7 @@ const Entry tools[] = {
     {"nix-env", nixEnvMain, "manipulate or query Nix user environments"},
     {"nix-collect-garbage", nixCollectGarbageMain, "delete unreachable store paths"},
     {"nix-channel", nixChannelMain, "manage Nix channels"},
+    {"nix-shell", nixShellMain, "start an interactive shell based on a Nix expression"},
 };
 
 // `nix <subcommand>`.
