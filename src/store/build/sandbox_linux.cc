@@ -220,8 +220,11 @@ std::vector<std::pair<std::string, std::string>> etcFiles(bool hostFiles) {
   if (::rmdir("real-root") == -1) childFail(errFd, "cannot remove real-root directory");
   if (::mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY | lockedFlags("/"), nullptr) == -1)
     childFail(errFd, "making the sandbox's root read-only");
-  if (::setgid(sandboxGid) == -1) childFail(errFd, "setgid failed");
-  if (::setuid(sandboxUid) == -1) childFail(errFd, "setuid failed");
+  // Raw system calls: glibc's setgid/setuid would signal every thread of the process to change
+  // its ids too, and a vfork-style child shares our memory and so our list of threads (the temp
+  // roots' server thread), which are not its own.
+  if (::syscall(SYS_setgid, sandboxGid) == -1) childFail(errFd, "setgid failed");
+  if (::syscall(SYS_setuid, sandboxUid) == -1) childFail(errFd, "setuid failed");
   if (::setsid() == -1) childFail(errFd, "creating a new session");
   if (::chdir(b.workDir.c_str()) == -1) childFail(errFd, "changing into '" + b.workDir + "'");
   redirectStdio(errFd, b.logFd);
