@@ -40,6 +40,7 @@ const char* buildUsage =
     "  --print-out-paths     print the output paths\n"
     "  --json                print the results as JSON\n"
     "  --dry-run             show what would be built\n"
+    "  -L, --print-build-logs  print the builders' output, each line prefixed by its name\n"
     "  --rebuild             rebuild and compare with the existing outputs\n"
     "  --repair              rebuild outputs whose contents are damaged\n"
     "  --arg NAME EXPR, --argstr NAME STR, -I PATH, --impure, --show-trace, --store URL, -j N, -k\n";
@@ -51,7 +52,7 @@ int nixBuildCommand(Strings args) {
   InstallableArgs ia;
   CommonFlags common(Frontend::nixCommand);
   std::string outLink = "result";
-  bool noLink = false, printOutPaths = false, json = false, dryRun = false;
+  bool noLink = false, printOutPaths = false, json = false, dryRun = false, printBuildLogs = false;
   BuildMode mode = BuildMode::normal;
   while (ap.next()) {
     const std::string& a = ap.arg();
@@ -64,6 +65,7 @@ int nixBuildCommand(Strings args) {
     else if (a == "--print-out-paths") printOutPaths = true;
     else if (a == "--json") json = true;
     else if (a == "--dry-run") dryRun = true;
+    else if (a == "-L" || a == "--print-build-logs") printBuildLogs = true;
     else if (a == "--rebuild") mode = BuildMode::check;
     else if (a == "--repair") mode = BuildMode::repair;
     else if (ia.handle(ap)) {
@@ -107,7 +109,19 @@ int nixBuildCommand(Strings args) {
     printMissing(store, drvs, mode);
     return 0;
   }
-  buildDerivations(store, settings, drvs, mode);
+  // As Nix 2.8's `nix build`: no list of what will be built, the builders' output only with -L
+  // (prefixed by the derivation's name; else a failure shows its last lines), a line for each
+  // derivation whose dependencies failed, exit status 1.
+  BuildReporting reporting;
+  reporting.printMissing = false;
+  reporting.printLogs = reporting.logPrefix = printBuildLogs;
+  reporting.logTail = !printBuildLogs;
+  reporting.dependencyFailures = true;
+  try {
+    buildDerivations(store, settings, drvs, mode, reporting);
+  } catch (BuildFailed&) {
+    return 1;  // each failure is printed already
+  }
 
   size_t i = 0;
   nlohmann::json j = nlohmann::json::array();

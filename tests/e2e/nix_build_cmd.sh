@@ -115,4 +115,40 @@ same "-r --dry-run stderr" "$(cat "$tmp/se")" "$(cat "$tmp/te")"
 [ "$("$NIXPP_BIN/nix-store" --store "$S" -q --valid-derivers "$tmp/w/result")" = "$da" ] || fail "--valid-derivers"
 ok
 
+# 7. What nix build prints on stderr, as Nix 2.8's (no tty): "building '...'..." lines only (no
+# list of what will be built, no builder output); with -L the output prefixed "<name>> "; a
+# failure: the builder's error with its last log lines (not with -L), then one line per
+# dependent derivation, exit status 1.
+cat > "$tmp/chain.nix" <<NIX
+{ salt, code ? 0 }:
+let
+  tools = builtins.path { path = $tmp/tools; name = "tools"; };
+  mk = name: deps: derivation {
+    inherit name salt deps; system = "x86_64-linux"; builder = "\${tools}/bin/sh";
+    args = [ "-c" "export PATH=\${tools}/bin; echo log of \${name}; echo two; echo x > \$out; exit \${toString code}" ];
+  };
+  a = mk "a" [ ]; b = mk "b" [ a ]; c = mk "c" [ b ];
+in c
+NIX
+msgs() {  # msgs SALT CODE FLAGS...: "<exit status>" and stderr of ours, then of theirs
+  local salt=$1 code=$2 rc; shift 2
+  rc=0; ours build -f "$tmp/chain.nix" --argstr salt "$salt" --arg code "$code" --no-link "$@" 2>"$tmp/se" >/dev/null || rc=$?
+  echo "$rc" >> "$tmp/se"
+  rc=0; theirs build -f "$tmp/chain.nix" --argstr salt "$salt" --arg code "$code" --no-link "$@" 2>"$tmp/te" >/dev/null || rc=$?
+  echo "$rc" >> "$tmp/te"
+}
+msgs ok 0
+same "nix build stderr" "$(cat "$tmp/se")" "$(cat "$tmp/te")"
+grep -q "^building '.*-c.drv'...$" "$tmp/se" || fail "no 'building' line: $(cat "$tmp/se")"
+msgs okL 0 -L
+same "nix build -L stderr" "$(cat "$tmp/se")" "$(cat "$tmp/te")"
+grep -qx "b> log of b" "$tmp/se" || fail "-L: no prefixed log line"
+msgs bad 3
+same "failing nix build stderr" "$(cat "$tmp/se")" "$(cat "$tmp/te")"
+grep -q "1 dependencies of derivation '.*-c.drv' failed to build" "$tmp/se" || fail "no dependency failure line"
+[ "$(tail -1 "$tmp/se")" = 1 ] || fail "failing nix build: exit status $(tail -1 "$tmp/se")"
+msgs badL 3 -L
+same "failing nix build -L stderr" "$(cat "$tmp/se")" "$(cat "$tmp/te")"
+ok
+
 echo "nix_build_cmd: $pass groups passed"

@@ -108,11 +108,12 @@ void printMissing(LocalStore& store, const std::vector<StorePath>& drvs, BuildMo
   printWillBuild(store, planBuilds(store, drvs, mode));
 }
 
-void buildDerivations(LocalStore& store, const Settings& settings, const std::vector<StorePath>& drvs, BuildMode mode) {
+void buildDerivations(LocalStore& store, const Settings& settings, const std::vector<StorePath>& drvs, BuildMode mode,
+                      const BuildReporting& reporting) {
   const StoreDir& dir = store.storeDir();
   BuildPlan plan = planBuilds(store, drvs, mode);
   if (plan.deps.empty()) return;
-  printWillBuild(store, plan);
+  if (reporting.printMissing) printWillBuild(store, plan);
   auto& deps = plan.deps;
   auto& requested = plan.requested;
   auto load = [&](const StorePath& p) -> const Derivation& { return plan.parsed.at(p); };
@@ -125,7 +126,7 @@ void buildDerivations(LocalStore& store, const Settings& settings, const std::ve
     BuildMode m = mode == BuildMode::repair                         ? BuildMode::repair
                   : mode == BuildMode::check && requested.count(d) ? BuildMode::check
                                                                    : BuildMode::normal;
-    return startLocalBuild(store, settings, d, load(d), m);
+    return startLocalBuild(store, settings, d, load(d), m, reporting);
   };
   auto onFailure = [&](const StorePath&, std::exception_ptr e) {
     try {
@@ -141,6 +142,18 @@ void buildDerivations(LocalStore& store, const Settings& settings, const std::ve
   };
   auto res = runSchedule(deps, start, opts, onFailure);
   if (res.ok()) return;
+  if (reporting.dependencyFailures) {
+    StorePathSet all;
+    for (auto& [d, _] : deps) all.insert(d);
+    auto sorted = topoSortPaths(store, all);
+    for (auto it = sorted.rbegin(); it != sorted.rend(); ++it) {
+      auto f = res.failed.find(*it);
+      if (f == res.failed.end() || f->second) continue;
+      size_t n = 0;
+      for (auto& in : deps.at(*it)) n += res.failed.count(in);
+      if (n) printError(std::to_string(n) + " dependencies of derivation '" + dir.printPath(*it) + "' failed to build");
+    }
+  }
 
   // As Nix's Worker::exitStatus.
   int mask = 0;

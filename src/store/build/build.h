@@ -33,13 +33,25 @@ private:
   int status_;
 };
 
+// What a build prints on stderr besides "building '...'..." and the failures: as Nix's old
+// front ends (nix-store -r, nix-build, nix-env) by default; `nix build` sets it as Nix 2.8's does.
+struct BuildReporting {
+  bool printMissing = true;    // "these N derivations will be built:" before building
+  bool printLogs = true;       // the builders' output as it comes
+  bool logPrefix = false;      // ... each line prefixed "<name>> " (nix build -L)
+  bool logTail = true;         // a failure's message ends with "last N log lines: ..."
+  // "error: N dependencies of derivation '...' failed to build" for each derivation not built
+  // because its inputs failed, dependencies first (nix build).
+  bool dependencyFailures = false;
+};
+
 // Builds the outputs of `drvs` (and what they need) that are not valid. Prints Nix's progress
 // messages and the builders' logs on stderr, each failure as "error: builder for '...' failed
-// with exit code N; last N log lines: ...". With BuildMode::check, rebuilds the derivations
-// (not their inputs) and compares. Throws BuildFailed if anything failed, Error (e.g. a missing
-// .drv, an invalid input source) before building anything.
+// with exit code N; last N log lines: ..." (see BuildReporting). With BuildMode::check, rebuilds
+// the derivations (not their inputs) and compares. Throws BuildFailed if anything failed, Error
+// (e.g. a missing .drv, an invalid input source) before building anything.
 void buildDerivations(LocalStore& store, const Settings& settings, const std::vector<StorePath>& drvs,
-                      BuildMode mode = BuildMode::normal);
+                      BuildMode mode = BuildMode::normal, const BuildReporting& reporting = {});
 
 // The derivations buildDerivations would build, dependencies first. Throws as buildDerivations
 // before building.

@@ -119,8 +119,8 @@ bool canSandbox() {
 class LocalJob : public RunningJob {
 public:
   LocalJob(LocalStore& store, const Settings& settings, const StorePath& drvPath, const Derivation& drv,
-           BuildMode mode)
-      : store_(store), settings_(settings), drvPath_(drvPath), drv_(drv), mode_(mode) {}
+           BuildMode mode, const BuildReporting& reporting)
+      : store_(store), settings_(settings), drvPath_(drvPath), drv_(drv), mode_(mode), reporting_(reporting) {}
 
   ~LocalJob() override {
     child_.kill();
@@ -134,8 +134,14 @@ public:
 
   void handleOutput(std::string_view data) override {
     writeFull(logFile_.get(), data);
-    writeFull(STDERR_FILENO, data);
+    if (reporting_.printLogs && !reporting_.logPrefix) writeFull(STDERR_FILENO, data);
     for (char c : data) {
+      if (reporting_.printLogs && reporting_.logPrefix) {  // line by line, "<name>> line"
+        if (c == '\n') {
+          std::string line = std::string(derivationNameOf(drvPath_)) + "> " + current_ + "\n";
+          writeFull(STDERR_FILENO, line);
+        }
+      }
       if (c == '\n') {
         tail_.push_back(std::move(current_));
         current_.clear();
@@ -156,11 +162,13 @@ public:
         if (tail_.size() > logLines) tail_.pop_front();
       }
       std::string msg = "builder for '" + drvPrinted + "' " + statusToString(status);
-      if (!tail_.empty()) {
+      if (reporting_.printLogs && reporting_.logPrefix && !current_.empty())
+        writeFull(STDERR_FILENO, std::string(derivationNameOf(drvPath_)) + "> " + current_ + "\n");
+      if (!tail_.empty() && reporting_.logTail) {
         msg += ";\nlast " + std::to_string(tail_.size()) + " log lines:";
         for (auto& l : tail_) msg += "\n> " + l;
       }
-      msg += "\nFor full logs, run 'nix log " + drvPrinted + "'.";
+      if (reporting_.logTail) msg += "\nFor full logs, run 'nix log " + drvPrinted + "'.";
       cleanUp(true);
       throw BuildError(msg);
     }
@@ -198,6 +206,7 @@ private:
   StorePath drvPath_;
   const Derivation& drv_;
   BuildMode mode_;
+  const BuildReporting& reporting_;
   OutputLocks locks_;
   std::optional<UserLock> user_;
   std::string buildDir_, chrootRoot_;
@@ -382,8 +391,8 @@ JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
 } // namespace
 
 JobStart startLocalBuild(LocalStore& store, const Settings& settings, const StorePath& drvPath, const Derivation& drv,
-                         BuildMode mode) {
-  auto job = std::make_unique<LocalJob>(store, settings, drvPath, drv, mode);
+                         BuildMode mode, const BuildReporting& reporting) {
+  auto job = std::make_unique<LocalJob>(store, settings, drvPath, drv, mode, reporting);
   auto status = job->start(job);
   JobStart res{status, nullptr};
   if (status == JobStart::Status::started) res.job = std::move(job);

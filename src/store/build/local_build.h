@@ -17,9 +17,10 @@ class LocalStore;
 struct Settings;
 
 // Starts the build of `drvPath` (as a JobStarter expects): done if all its outputs are valid
-// (built by someone else meanwhile), busy if another process holds their locks.
-// Throws BuildError / Error if it cannot be started.
+// (built by someone else meanwhile), busy if another process holds their locks. Its log goes to
+// stderr as `reporting` says (which must outlive the job). Throws BuildError / Error if it cannot
+// be started.
 JobStart startLocalBuild(LocalStore& store, const Settings& settings, const StorePath& drvPath,
-                         const Derivation& drv, BuildMode mode);
+                         const Derivation& drv, BuildMode mode, const BuildReporting& reporting);
 
 } // namespace nixpp
