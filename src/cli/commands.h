@@ -34,6 +34,9 @@ int nixEvalCommand(Strings args);        // cli/nix_eval.cc: nix eval --expr|--f
 int nixReplCommand(Strings args);        // cli/nix_repl.cc: nix repl
 int nixBuildCommand(Strings args);       // cli/nix_build_cmd.cc: nix build
 int nixLogCommand(Strings args);         // cli/nix_build_cmd.cc: nix log
+int nixShellCommand(Strings args);       // cli/nix_shell_cmd.cc: nix shell
+int nixRunCommand(Strings args);         // cli/nix_shell_cmd.cc: nix run
+int nixDevelopCommand(Strings args);     // cli/nix_shell_cmd.cc: nix develop
 int nixProfileCommand(Strings args);     // cli/nix_profile.cc: nix profile install|remove|upgrade|list|...
 
 // Prints "<program> (Nix) <version>" as Nix does for --version.

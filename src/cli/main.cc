@@ -47,6 +47,9 @@ const Entry subcommands[] = {
     {"repl", nixReplCommand, "start an interactive environment for evaluating Nix expressions"},
     {"build", nixBuildCommand, "build a derivation or fetch a store path"},
     {"log", nixLogCommand, "show the build log of the specified packages or paths, if available"},
+    {"shell", nixShellCommand, "run a shell in which the specified packages are available"},
+    {"run", nixRunCommand, "run a Nix application"},
+    {"develop", nixDevelopCommand, "run a bash shell that provides the build environment of a derivation"},
     {"profile", nixProfileCommand, "manage Nix profiles"},
 };
 
@@ -88,7 +91,8 @@ int nixMain(Strings args) {
     for (auto& e : subcommands) {
       if (p.arg() != e.name) continue;
       // --version is global: it works after any subcommand too, as in Nix.
-      if (std::find(rest.begin(), std::find(rest.begin(), rest.end(), "--"), "--version") != rest.end()) {
+      auto end = std::find(rest.begin(), rest.end(), "--");
+      if (std::find(rest.begin(), end, "--version") != end) {
         printVersion("nix");
         return 0;
       }
