@@ -122,7 +122,8 @@ std::vector<std::string> DrvInfo::queryMetaNames() {
 
 namespace {
 
-// Nix's checkMeta: no functions anywhere inside; a derivation is not descended into.
+// Nix 2.8's checkMeta: only integers, Booleans, strings and floats, in lists and sets at any
+// depth; a derivation (a set with outPath) is invalid.
 bool validMeta(EvalState& st, Value& v) {
   st.forceValue(v, noPos);
   switch (v.type()) {
@@ -136,12 +137,13 @@ bool validMeta(EvalState& st, Value& v) {
         if (!validMeta(st, *a.value)) return false;
       return true;
     }
-    case ValueType::Lambda:
-    case ValueType::PrimOp:
-    case ValueType::PrimOpApp:
-      return false;
-    default:
+    case ValueType::Int:
+    case ValueType::Bool:
+    case ValueType::String:
+    case ValueType::Float:
       return true;
+    default:  // functions, and (in Nix 2.8) null and paths
+      return false;
   }
 }
 
@@ -191,10 +193,11 @@ void DrvInfo::setMeta(const std::string& name, const std::string& value) {
 
 namespace {
 
+// Nix's get-drvs walk; `found` is called for each derivation (each attribute set once).
 struct Walker {
   EvalState& st;
   Bindings* autoArgs;
-  DrvInfos& out;
+  const DerivationFound& found;
   bool ignoreAssertionFailures;
   std::set<const Bindings*> done;
 
@@ -214,10 +217,7 @@ struct Walker {
     try {
       st.forceValue(v, noPos);
       if (!st.isDerivation(v)) return true;
-      if (!done.insert(v.attrs()).second) return false;
-      DrvInfo d(st, attrPath, v.attrs());
-      d.queryName();
-      out.push_back(std::move(d));
+      if (done.insert(v.attrs()).second) found(v, attrPath);
       return false;
     } catch (AssertionError&) {
       if (ignoreAssertionFailures) return false;
@@ -259,10 +259,19 @@ struct Walker {
 
 } // namespace
 
+void forEachDerivation(EvalState& state, Value& v, const std::string& pathPrefix, Bindings* autoArgs,
+                       bool ignoreAssertionFailures, const DerivationFound& found) {
+  Walker w{state, autoArgs, found, ignoreAssertionFailures, {}};
+  w.walk(v, pathPrefix);
+}
+
 void getDerivations(EvalState& state, Value& v, const std::string& pathPrefix, Bindings* autoArgs, DrvInfos& out,
                     bool ignoreAssertionFailures) {
-  Walker w{state, autoArgs, out, ignoreAssertionFailures, {}};
-  w.walk(v, pathPrefix);
+  forEachDerivation(state, v, pathPrefix, autoArgs, ignoreAssertionFailures, [&](Value& drv, const std::string& path) {
+    DrvInfo d(state, path, drv.attrs());
+    d.queryName();
+    out.push_back(std::move(d));
+  });
 }
 
 } // namespace nixpp

@@ -4,6 +4,7 @@
 // A DrvInfo reads its attributes lazily (name on discovery) and remembers what it read.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -68,6 +69,15 @@ private:
 // Traced by the garbage collector: a DrvInfo holds the only reference to its attribute sets once
 // the value it was found in is gone.
 using DrvInfos = std::vector<DrvInfo, traceable_allocator<DrvInfo>>;
+
+// Nix's get-drvs walk of `v` (auto-called with `autoArgs`; see the file comment): calls
+// `found(drv, attrPath)` for each derivation, each attribute set once, in Nix's order;
+// `pathPrefix` starts the attribute paths. With `ignoreAssertionFailures`, a value (or a `found`
+// call) failing an assert is skipped. Throws TypeError "expression does not evaluate to a
+// derivation (or a set or list of those)".
+using DerivationFound = std::function<void(Value& drv, const std::string& attrPath)>;
+void forEachDerivation(EvalState& state, Value& v, const std::string& pathPrefix, Bindings* autoArgs,
+                       bool ignoreAssertionFailures, const DerivationFound& found);
 
 // Appends the derivations in `v` (auto-called with `autoArgs`) to `out`; `pathPrefix` starts the
 // attribute paths. With `ignoreAssertionFailures`, derivations whose evaluation fails an assert

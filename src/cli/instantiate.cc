@@ -8,64 +8,13 @@
 #include <iterator>
 #include <set>
 
+#include "cli/get_drvs.h"
 #include "expr/eval.h"
 #include "expr/parser.h"
 #include "sys/file.h"
 #include "util/error.h"
 
 namespace nixpp {
-
-namespace {
-
-struct Collector {
-  EvalState& st;
-  Bindings* autoArgs;
-  std::set<const Bindings*> done;
-  std::vector<Value*> drvs;
-
-  // Nix's getDerivation: true if `v` is NOT a derivation (the caller may look inside it).
-  bool addIfDerivation(Value& v) {
-    st.forceValue(v, noPos);
-    if (!st.isDerivation(v)) return true;
-    if (done.insert(v.attrs()).second) drvs.push_back(&v);
-    return false;
-  }
-
-  static bool validAttrName(std::string_view n) {
-    if (n.empty() || !(isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_')) return false;
-    for (char c : n)
-      if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+' || c == '\'')) return false;
-    return true;
-  }
-
-  void collect(Value& vIn) {
-    Value* v = st.allocValue();
-    st.autoCallFunction(autoArgs, vIn, *v);
-    if (!addIfDerivation(*v)) return;
-    if (v->type() == ValueType::Attrs) {
-      std::vector<const Attr*> sorted;
-      for (auto& a : *v->attrs()) sorted.push_back(&a);
-      std::sort(sorted.begin(), sorted.end(), [&](auto* x, auto* y) { return st.name(x->name) < st.name(y->name); });
-      bool combine = v->attrs()->get(st.symbol("_combineChannels")) != nullptr;
-      Symbol sRecurse = st.symbol("recurseForDerivations");
-      for (auto* a : sorted) {
-        if (!validAttrName(st.name(a->name))) continue;
-        if (combine) collect(*a->value);
-        else if (addIfDerivation(*a->value) && a->value->type() == ValueType::Attrs) {
-          auto* r = a->value->attrs()->get(sRecurse);
-          if (r && st.forceBool(*r->value, r->pos, "")) collect(*a->value);
-        }
-      }
-    } else if (v->type() == ValueType::List) {
-      for (size_t i = 0; i < v->listSize(); ++i)
-        if (addIfDerivation(*v->listElems()[i])) collect(*v->listElems()[i]);
-    } else {
-      throw TypeError("expression does not evaluate to a derivation (or a set or list of those)", Pos{});
-    }
-  }
-};
-
-} // namespace
 
 void forEachEvalTarget(EvalState& state, const EvalTargets& t,
                        const std::function<void(Value& v, Bindings* autoArgs)>& f) {
@@ -96,10 +45,10 @@ void forEachEvalTarget(EvalState& state, const EvalTargets& t,
 }
 
 std::vector<FoundDerivation> getDerivations(EvalState& st, Value& v, Bindings* autoArgs) {
-  Collector c{st, autoArgs, {}, {}};
-  c.collect(v);
+  std::vector<Value*, traceable_allocator<Value*>> drvs;  // auto-call results live only here
+  forEachDerivation(st, v, "", autoArgs, false, [&](Value& d, const std::string&) { drvs.push_back(&d); });
   std::vector<FoundDerivation> res;
-  for (Value* d : c.drvs) {
+  for (Value* d : drvs) {
     Bindings* b = d->attrs();
     auto* dp = b->get(st.s.drvPath);
     if (!dp) throw Error("derivation does not contain a 'drvPath' attribute");
