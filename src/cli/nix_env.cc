@@ -11,6 +11,7 @@
 #include <ctime>
 #include <iostream>
 #include <regex>
+#include <sstream>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -32,6 +33,7 @@
 #include "util/config.h"
 #include "util/error.h"
 #include "util/strings.h"
+#include "util/xml_writer.h"
 
 namespace nixpp {
 
@@ -49,7 +51,8 @@ const char* usage =
     "  --file / -f FILE, --profile / -p PROFILE, --dry-run, --attr / -A, --from-profile PROFILE,\n"
     "  --from-expression / -E, --preserve-installed / -P, --remove-all / -r, --lt, --leq, --eq,\n"
     "  --always, --installed, --available / -a, --status / -s, --out-path, --drv-path,\n"
-    "  --description, --meta, --json, --compare-versions / -c, --attr-path / -P, --system,\n"
+    "  --description, --meta, --json, --xml, --compare-versions / -c, --attr-path / -P, --system,\n"
+    "  --prebuilt-only / -b,\n"
     "  --no-name, --arg NAME EXPR, --argstr NAME STRING, -I PATH, --show-trace\n";
 
 enum class Op { none, install, uninstall, upgrade, set, setFlag, query, switchProfile, switchGeneration, rollback,
@@ -71,6 +74,7 @@ struct Globals {
   bool preserveInstalled = false;
   bool removeAll = false;
   bool keepDerivations = false;  // keep-env-derivations
+  bool prebuiltOnly = false;     // --prebuilt-only / -b
 };
 
 // A name selector: "hello", "hello-1.0", "*"; the name part is a POSIX extended regex.
@@ -143,7 +147,7 @@ void loadSourceExpr(EvalState& st, const std::string& path, Value& v) {
   getAllExprs(st, path, seen, nullptr, found);
   Bindings* b = st.allocBindings(found.size() + 1);
   Value* t = st.allocValue();
-  t->mkBool(true);
+  st.mkList(*t, 0);  // as Nix: an empty list, so that walking it finds nothing
   b->push(st.symbol("_combineChannels"), t);
   for (auto& [name, file] : found) {
     Value* fv = st.allocValue();
@@ -294,9 +298,16 @@ bool parseInstallSourceOption(Globals& g, const std::string& f, Strings::iterato
     g.source = SourceType::profile;
     g.fromProfile = absPathIn(*i++, currentDir());
   } else if (f == "--attr" || f == "-A") g.source = SourceType::attrPath;
-  else if (f == "--prebuilt-only" || f == "-b") {
-  } else return false;
+  else if (f == "--prebuilt-only" || f == "-b") g.prebuiltOnly = true;
+  else return false;
   return true;
+}
+
+// Nix's isPrebuilt (--prebuilt-only): the output is valid or has a substitute. nixpp has no
+// substituters yet, so: valid.
+bool isPrebuilt(Globals& g, DrvInfo& e) {
+  auto p = g.store->storeDir().parsePathOpt(e.queryOutPath());
+  return p && g.store->isValidPath(*p);
 }
 
 void printMissingOf(Globals& g, DrvInfos& elems) { printMissingElems(*g.store, elems, std::cerr); }
@@ -315,6 +326,9 @@ void opInstall(Globals& g, Strings flags, Strings args) {
   }
   DrvInfos newElems;
   queryInstSources(g, args, newElems, true);
+  if (g.prebuiltOnly)  // as Nix: what would have to be built is left out, silently
+    newElems.erase(std::remove_if(newElems.begin(), newElems.end(), [&](DrvInfo& e) { return !isPrebuilt(g, e); }),
+                   newElems.end());
   std::set<std::string> newNames;
   for (auto& e : newElems) newNames.insert(DrvName(e.queryName()).name);
   while (true) {
@@ -403,7 +417,7 @@ void opUpgrade(Globals& g, Strings flags, Strings args) {
             d2 = comparePriorities(*best, j);
             if (d2 == 0) d2 = compareVersions(bestVersion, nn.version);
           }
-          if (d2 < 0) {
+          if (d2 < 0 && (!g.prebuiltOnly || isPrebuilt(g, j))) {
             best = &j;
             bestVersion = nn.version;
           }
@@ -550,10 +564,81 @@ bool cmpElemByName(DrvInfo& a, DrvInfo& b) {
   });
 }
 
+// Nix's compareVersionAgainstSet, as the character of -q -c: '<' if `others` has a newer
+// version of the package, else '=' if the same, else '>' if only older ones, '-' if none;
+// `version` is the one compared with ("?" if none).
+char versionDiff(DrvInfo& e, DrvInfos& others, std::string& version) {
+  DrvName dn(e.queryName());
+  char diff = '-';
+  version = "?";
+  for (auto& o : others) {
+    DrvName on(o.queryName());
+    if (on.name != dn.name) continue;
+    int d = compareVersions(dn.version, on.version);
+    if (d < 0) {
+      diff = '<';
+      version = on.version;
+    } else if (diff != '<' && d == 0) {
+      diff = '=';
+      version = on.version;
+    } else if (diff != '<' && diff != '=' && d > 0) {
+      diff = '>';
+      if (version.empty() || compareVersions(version, on.version) < 0) version = on.version;
+    }
+  }
+  return diff;
+}
+
+// A meta attribute as Nix 2.8's `nix-env -q --xml --meta` writes it.
+void writeXmlMeta(EvalState& st, XmlWriter& xml, const std::string& name, Value& v) {
+  XmlWriter::Attrs a{{"name", name}};
+  switch (v.type()) {
+    case ValueType::String:
+      a.insert(a.end(), {{"type", "string"}, {"value", std::string(v.string_view())}});
+      break;
+    case ValueType::Int:
+      a.insert(a.end(), {{"type", "int"}, {"value", std::to_string(v.integer())}});
+      break;
+    case ValueType::Float: {
+      std::ostringstream f;  // boost::format's "%1%"
+      f << v.fpoint();
+      a.insert(a.end(), {{"type", "float"}, {"value", f.str()}});
+      break;
+    }
+    case ValueType::Bool:
+      a.insert(a.end(), {{"type", "bool"}, {"value", v.boolean() ? "true" : "false"}});
+      break;
+    case ValueType::List:
+      a.emplace_back("type", "strings");
+      xml.open("meta", a);
+      for (size_t i = 0; i < v.listSize(); ++i) {
+        Value& e = *v.listElems()[i];
+        if (e.type() == ValueType::String) xml.empty("string", {{"value", std::string(e.string_view())}});
+      }
+      xml.close("meta");
+      return;
+    case ValueType::Attrs: {
+      a.emplace_back("type", "strings");
+      xml.open("meta", a);
+      std::vector<const Attr*> sorted;
+      for (auto& at : *v.attrs())
+        if (at.value->type() == ValueType::String) sorted.push_back(&at);
+      std::sort(sorted.begin(), sorted.end(), [&](auto* x, auto* y) { return st.name(x->name) < st.name(y->name); });
+      for (auto* at : sorted)
+        xml.empty("string", {{"type", std::string(st.name(at->name))}, {"value", std::string(at->value->string_view())}});
+      xml.close("meta");
+      return;
+    }
+    default:
+      return;  // queryMeta returns nothing else
+  }
+  xml.empty("meta", a);
+}
+
 void opQuery(Globals& g, Strings flags, Strings args) {
   bool installedSource = true, printStatus = false, printName = true, printAttrPath = false, printSystem = false,
        printDrvPath = false, printOutPath = false, printDescription = false, printMeta = false, json = false,
-       compare = false;
+       compare = false, xmlOutput = false;
   std::string attrPath;
   for (auto i = flags.begin(); i != flags.end();) {
     std::string f = *i++;
@@ -572,7 +657,7 @@ void opQuery(Globals& g, Strings flags, Strings args) {
     else if (f == "--attr" || f == "-A") {
       if (i == flags.end()) throw UsageError("'" + f + "' requires an argument");
       attrPath = *i++;
-    } else if (f == "--xml") throw Error("'nix-env -q --xml' is not implemented in nixpp");
+    } else if (f == "--xml") xmlOutput = true;
     else if (!parseInstallSourceOption(g, f, i, flags)) throw UsageError("unknown flag '" + f + "'");
   }
   if (printAttrPath && installedSource)
@@ -587,6 +672,12 @@ void opQuery(Globals& g, Strings flags, Strings args) {
   std::set<std::string> installedPaths;
   if (printStatus)
     for (auto& e : installed) installedPaths.insert(e.queryOutPath());
+  if (g.prebuiltOnly)
+    elems.erase(std::remove_if(elems.begin(), elems.end(), [&](DrvInfo& e) { return !isPrebuilt(g, e); }), elems.end());
+  auto isValid = [&](const std::string& out) {
+    auto sp = dir.parsePathOpt(out);
+    return sp && g.store->isValidPath(*sp);
+  };
 
   if (json) {
     std::string out = "{";
@@ -659,35 +750,76 @@ void opQuery(Globals& g, Strings flags, Strings args) {
     return;
   }
 
+  if (xmlOutput) {
+    std::string out = "<?xml version='1.0' encoding='utf-8'?>\n";
+    XmlWriter xml{out};
+    xml.open("items");
+    for (auto& e : elems) {
+      size_t mark = out.size();
+      try {
+        std::map<std::string, std::string> attrs;  // in name order, as Nix's XMLAttrs
+        if (printStatus) {
+          const std::string& outPath = e.queryOutPath();
+          attrs["installed"] = installedPaths.count(outPath) ? "1" : "0";
+          attrs["valid"] = isValid(outPath) ? "1" : "0";
+          attrs["substitutable"] = "0";  // no substituters yet
+        }
+        attrs["attrPath"] = e.attrPath();
+        DrvName dn(e.queryName());
+        attrs["name"] = dn.fullName;
+        attrs["pname"] = dn.name;
+        attrs["version"] = dn.version;
+        if (compare) {
+          std::string version;
+          char diff = versionDiff(e, other, version);
+          if (diff != '-') {
+            attrs["versionDiff"] = std::string(1, diff);
+            attrs["maxComparedVersion"] = version;
+          }
+        }
+        if (!e.querySystem().empty()) attrs["system"] = e.querySystem();
+        if (printDrvPath && !e.queryDrvPath().empty()) attrs["drvPath"] = e.queryDrvPath();
+        attrs["outputName"] = e.queryOutputName();
+        if (printDescription) {
+          std::string descr = e.queryMetaString("description");
+          if (!descr.empty()) attrs["description"] = descr;
+        }
+        xml.open("item", XmlWriter::Attrs(attrs.begin(), attrs.end()));
+        for (auto& [name, path] : e.queryOutputs(printOutPath)) {
+          XmlWriter::Attrs oa{{"name", name}};
+          if (path) oa.emplace_back("path", *path);
+          xml.empty("output", oa);
+        }
+        if (printMeta)
+          for (auto& m : e.queryMetaNames()) {
+            if (Value* v = e.queryMeta(m)) writeXmlMeta(*g.state, xml, m, *v);
+            else std::cerr << "derivation '" << e.queryName() << "' has invalid meta attribute '" << m << "'\n";
+          }
+        xml.close("item");
+      } catch (AssertionError&) {
+        out.resize(mark);  // skipped, as Nix does (at -v only it says so)
+        xml.depth = 1;
+      }
+    }
+    xml.close("items");
+    std::cout << out;
+    return;
+  }
+
   std::vector<Strings> table;
   for (auto& e : elems) {
     try {
       Strings cols;
       if (printStatus) {
         const std::string& out = e.queryOutPath();
-        auto sp = dir.parsePathOpt(out);
-        bool valid = sp && g.store->isValidPath(*sp);
-        cols.push_back(std::string(installedPaths.count(out) ? "I" : "-") + (valid ? "P" : "-") + "-");
+        cols.push_back(std::string(installedPaths.count(out) ? "I" : "-") + (isValid(out) ? "P" : "-") + "-");
       }
       if (printAttrPath) cols.push_back(e.attrPath());
       if (printName) cols.push_back(e.queryName());
       if (compare) {
-        DrvName dn(e.queryName());
-        char ch = '-';
-        std::string version = "?";
-        for (auto& o : other) {
-          DrvName on(o.queryName());
-          if (on.name != dn.name) continue;
-          int d = compareVersions(dn.version, on.version);
-          if (d < 0) {
-            ch = '<';
-            version = on.version;
-          } else if (ch != '<' && d == 0) {
-            ch = '=';
-            version = on.version;
-          }
-        }
-        cols.push_back(std::string(1, ch) + " " + version);
+        std::string version;
+        char diff = versionDiff(e, other, version);
+        cols.push_back(std::string(1, diff) + " " + version);
       }
       if (printSystem) cols.push_back(e.querySystem());
       if (printDrvPath) cols.push_back(e.queryDrvPath().empty() ? "-" : e.queryDrvPath());

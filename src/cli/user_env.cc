@@ -164,6 +164,7 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
       vo->mkAttrs(ob);
       b->push(st.symbol(name), vo);
       StorePath sp = dir.parsePath(*path);
+      store.addTempRoot(sp);  // as Nix: held until the new generation links to the environment
       if (!store.isValidPath(sp)) throw InvalidPath("path '" + *path + "' is not valid");
       references.insert(sp);
       outPaths += " " + *path;

@@ -3,50 +3,11 @@
 
 #include "expr/eval.h"
 #include "expr/print.h"
+#include "util/xml_writer.h"
 
 namespace nixpp {
 
 namespace {
-
-struct XmlWriter {
-  std::string& out;
-  size_t depth = 0;
-
-  void escape(std::string_view s) {
-    for (char c : s) {
-      switch (c) {
-      case '"': out += "&quot;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\n': out += "&#xA;"; break;  // as Nix: only newlines, not \r or \t
-      default: out += c;
-      }
-    }
-  }
-  using Attrs = std::vector<std::pair<std::string, std::string>>;
-  void tag(std::string_view name, const Attrs& attrs, bool empty) {
-    out.append(depth * 2, ' ');
-    out += '<';
-    out += name;
-    for (auto& [k, v] : attrs) {
-      out += ' ' + k + "=\"";
-      escape(v);
-      out += '"';
-    }
-    out += empty ? " />\n" : ">\n";
-    if (!empty) ++depth;
-  }
-  void open(std::string_view name, const Attrs& attrs = {}) { tag(name, attrs, false); }
-  void close(std::string_view name) {
-    --depth;
-    out.append(depth * 2, ' ');
-    out += "</";
-    out += name;
-    out += ">\n";
-  }
-  void empty(std::string_view name, const Attrs& attrs = {}) { tag(name, attrs, true); }
-};
 
 struct ToXml {
   EvalState& st;
