@@ -1,12 +1,14 @@
 # Lua 5.3 and 5.4 from one expression. The programs are installed as luaX.Y and luacX.Y beside
 # lua/luac, so that several versions live in one profile (give one a lower meta.priority number
 # to own lua/luac). readlineSupport = true links the interactive interpreter with GNU readline.
-{ stdenv, lib, src, version, readline, readlineSupport ? false, priority ? 5 }:
+{ stdenv, lib, src, version, readline, ncurses, readlineSupport ? false, priority ? 5 }:
 let
   parts = lib.splitString "." version;
   short = "${builtins.elemAt parts 0}.${builtins.elemAt parts 1}";
   cflags = "-DLUA_USE_POSIX -DLUA_USE_DLOPEN" + lib.optionalString readlineSupport " -DLUA_USE_READLINE";
-  libs = "-Wl,-E -ldl" + lib.optionalString readlineSupport " -lreadline";
+  # ld looks for libreadline's own libncurses under the sysroot (glibc): -rpath-link shows it.
+  # TODO: setup.sh should pass -rpath-link for every input (a stdenv-wide rebuild).
+  libs = "-Wl,-E -ldl" + lib.optionalString readlineSupport " -lreadline -Wl,-rpath-link,${ncurses}/lib";
 in
 stdenv.mkDerivation {
   pname = "lua" + lib.optionalString readlineSupport "-readline";

@@ -3,8 +3,10 @@ stdenv.mkDerivation {
   pname = "ncurses";
   version = "6.4";
   src = sources.ncurses;
-  outputs = [ "out" "dev" "man" ];
-  configureFlags = "--with-shared --without-debug --without-normal --without-cxx --without-cxx-binding --without-ada --enable-pc-files --disable-stripping --enable-symlinks";
+  # No manual pages: they and the programs refer to each other (a cycle between outputs), and
+  # installing their thousand aliases is most of the build's time.
+  outputs = [ "out" "dev" ];
+  configureFlags = "--with-shared --without-debug --without-normal --without-cxx --without-cxx-binding --without-ada --without-manpages --enable-pc-files --disable-stripping --enable-symlinks";
   preConfigure = ''configureFlags="$configureFlags --with-pkg-config-libdir=$out/lib/pkgconfig"'';
   meta = { description = "Free software emulation of curses"; license = lib.licenses.mit; };
 }

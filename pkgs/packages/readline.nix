@@ -5,7 +5,8 @@ stdenv.mkDerivation {
   src = sources.readline;
   outputs = [ "out" "dev" "man" ];
   propagatedBuildInputs = [ ncurses.dev ];
-  configureFlags = "--with-curses --disable-install-examples";
+  # libreadline.so itself linked with ncurses, so that its users need not name the terminal library.
+  configureFlags = "--with-curses --with-shared-termcap-library --disable-install-examples";
   # Its config.status runs `awk`; the seed has gawk only under that name (Debian makes `awk` an
   # alternative, outside the package).
   preConfigure = ''
