@@ -106,7 +106,8 @@ bad() {  # bad NAME DEBFILE EXPECTED-MESSAGE
   if ns --check-validity "$out" 2>/dev/null; then fail "$1: output valid"; fi
 }
 head -c 100000 "$tmp/busybox-static.deb" > "$tmp/trunc.deb"
-bad truncated "$tmp/trunc.deb" "truncated"
+trunc=$(ns --add "$tmp/trunc.deb")
+bad truncated "$tmp/trunc.deb" "cannot unpack Debian package '$trunc': bad tar archive of member 'data.tar.xz': truncated ar archive"
 head -c 30 "$tmp/busybox-static.deb" > "$tmp/trunc-header.deb"
 bad truncated-header "$tmp/trunc-header.deb" "truncated ar archive"
 echo "this is not a Debian package" > "$tmp/text.deb"

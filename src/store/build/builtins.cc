@@ -113,7 +113,14 @@ void builtinUnpackDeb(const BuiltinContext& ctx) {
   const std::string& out = outPath(ctx, "builtin:unpack-deb");
   const std::string& src = attr(ctx.drv, "src");
   deletePath(out);
-  unpackDeb(ctx.realPath(src), out);
+  std::string real = ctx.realPath(src);
+  try {
+    unpackDeb(real, out);
+  } catch (Error& e) {  // name the package by its store path, not where a chroot store keeps it
+    std::string msg = e.what();
+    if (auto at = msg.find(real); at != std::string::npos && real != src) msg.replace(at, real.size(), src);
+    throw Error(msg);
+  }
 }
 
 // As Nix 2.8: the channel tarball `src` unpacked into $out, its single top-level entry renamed
