@@ -3,8 +3,8 @@
 //  - `nix shell INSTALLABLES... [--command|-c CMD ARGS...]`: builds them and runs CMD (default
 //    $SHELL, else bash) with each one's bin/ directory put before PATH, as Nix 2.8;
 //  - `nix run INSTALLABLE [ARGS...]`: builds it and runs <out>/bin/<program> with ARGS, the
-//    program being the derivation's `pname`, else its name without the version (Nix 2.8 also
-//    reads meta.mainProgram, which a .drv does not hold: not supported yet);
+//    program being meta.mainProgram (for --file/--expr installables), else the derivation's
+//    `pname`, else its name without the version;
 //  - `nix develop INSTALLABLE [--command|-c CMD ARGS...]`: the build environment of the
 //    derivation, as nix-shell gives it (cli/nix_shell.h), not Nix's get-env.sh capture.
 #include <unistd.h>
@@ -16,7 +16,9 @@
 #include "cli/build_cli.h"
 #include "cli/commands.h"
 #include "cli/common_flags.h"
+#include "cli/get_drvs.h"
 #include "cli/installables.h"
+#include "cli/instantiate.h"
 #include "cli/nix_shell.h"
 #include "expr/names.h"
 #include "format/derivation.h"
@@ -43,13 +45,14 @@ struct Resolved {
   std::vector<StorePath> outPaths;  // the outputs asked for, in order
   Strings command;                  // after --command / -c (or the program's args for nix run)
   Settings settings;
+  InstallableArgs ia;
 };
 
 // Parses `args`; positional arguments are installables until `firstIsOnly` has taken one (nix
 // run: the rest are the program's arguments).
 bool resolve(const std::string& program, Strings args, bool firstIsOnly, bool build, Resolved& r, const char* usage) {
   ArgParser ap(program, std::move(args));
-  InstallableArgs ia;
+  InstallableArgs& ia = r.ia;
   CommonFlags common(Frontend::nixCommand);
   bool inCommand = false;
   while (ap.next()) {
@@ -149,7 +152,27 @@ int nixRunCommand(Strings args) {
   if (r.outPaths.empty()) throw Error("'nix run' found nothing to run");
   std::string program;
   auto& t = r.targets.front();
-  if (t.drvPath) {
+  if (t.drvPath && (r.ia.file || r.ia.expr)) {
+    // meta.mainProgram, which only the evaluated derivation has.
+    EvalTargets targets;
+    targets.fromExpr = r.ia.expr.has_value();
+    targets.files = {r.ia.expr ? *r.ia.expr : *r.ia.file};
+    targets.attrPaths = r.ia.installables;
+    targets.autoArgs = r.ia.autoArgs;
+    EvalState& state = r.session->state();
+    try {
+      forEachEvalTarget(state, targets, [&](Value& v, Bindings* autoArgs) {
+        DrvInfos infos;
+        getDerivations(state, v, "", autoArgs, infos, false);
+        if (program.empty() && !infos.empty()) program = infos.front().queryMetaString("mainProgram");
+      });
+    } catch (EvalError& e) {
+      std::cerr << formatEvalError(e, r.ia.showTrace) << std::endl;
+      return 1;
+    }
+  }
+  if (!program.empty()) {
+  } else if (t.drvPath) {
     Derivation drv = parseDerivation(readFile(r.store->realPath(*t.drvPath)), dir, derivationNameOf(*t.drvPath));
     if (auto it = drv.env.find("pname"); it != drv.env.end() && !it->second.empty()) program = it->second;
     else program = DrvName(drv.env.count("name") ? drv.env.at("name") : drv.name).name;

@@ -45,7 +45,8 @@ let
 in rec {
   inherit stdenv;
   pkgs = { inherit runCommand; };
-  runCommand = name: env: cmd: derivation ({ inherit name system stdenv; builder = sh; args = [ "-c" cmd ]; } // env);
+  runCommand = name: env: cmd: derivation ({ inherit name system stdenv; builder = sh; args = [ "-c" cmd ]; } // removeAttrs env [ "meta" ])
+    // { meta = env.meta or {}; };
   hello = tool "hello-1.0" "hello from nixpkgs";
   figlet = tool "figlet-2.0" "figlet from nixpkgs";
 }
@@ -58,6 +59,7 @@ cat > "$tmp/nixpkgs/run/default.nix" <<NIX
 let pkgs = import ../. {}; in {
   inherit (pkgs) hello figlet;
   named = pkgs.runCommand "my-prog-3.1" { pname = "my-prog"; } "$tools/bin/mkdir -p \$out/bin; $tools/bin/printf '#!$tools/bin/sh\\necho \"args: \$*\"\\n' > \$out/bin/my-prog; $tools/bin/chmod +x \$out/bin/my-prog";
+  withmain = pkgs.runCommand "withmain-1.0" { meta.mainProgram = "other-name"; } "$tools/bin/mkdir -p \$out/bin; $tools/bin/printf '#!$tools/bin/sh\\necho main program\\n' > \$out/bin/other-name; $tools/bin/chmod +x \$out/bin/other-name";
   dev = pkgs.runCommand "dev-env" { buildInputs = [ pkgs.hello ]; DEVVAR = "dev value"; shellHook = "echo dev-hook"; } "exit 1";
 }
 NIX
@@ -81,6 +83,8 @@ out=$(nx run -f "$tmp/nixpkgs/run" named -- x --y 2>&1) || { echo "$out"; fail "
 [ "$(echo "$out" | tail -1)" = "args: x --y" ] || fail "nix run: pname program and arguments: $out"
 out=$(nx run "${F[@]}" figlet -- a b 2>&1) || { echo "$out"; fail "nix run figlet -- a b"; }
 [ "$out" = "figlet from nixpkgs" ] || fail "nix run figlet -- a b: $out"
+
+[ "$(nx run -f "$tmp/nixpkgs/run" withmain 2>/dev/null)" = "main program" ] || fail "nix run: meta.mainProgram"
 
 # 3. nix develop --command: the build environment.
 out=$(NIX_BUILD_SHELL=bash nx develop -f "$tmp/nixpkgs/run" dev --command sh -c 'echo "$DEVVAR"; hello' 2>"$tmp/err") || { cat "$tmp/err"; fail "nix develop"; }
