@@ -11,6 +11,7 @@
 #include "store/local_store.h"
 #include "store/profiles.h"
 #include "store/settings.h"
+#include "store/temp_roots.h"
 #include "sys/file.h"
 
 namespace nixpp {
@@ -134,6 +135,15 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
 
   // The manifest, and the `derivations` attribute of the builder: per element its active flag,
   // priority, number of outputs and output paths.
+  // As Nix: every element's outputs held by temporary roots (until the new generation links to
+  // the environment) before they are checked, in one write.
+  {
+    std::vector<std::string> outPaths;
+    for (auto& e : elems)
+      for (auto& [_, path] : e.queryOutputs(true, true))
+        if (path) outPaths.push_back(*path);
+    store.tempRoots().add(outPaths);
+  }
   StorePathSet references;
   std::string manifest = "[ ";
   std::string derivations;
@@ -164,7 +174,6 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
       vo->mkAttrs(ob);
       b->push(st.symbol(name), vo);
       StorePath sp = dir.parsePath(*path);
-      store.addTempRoot(sp);  // as Nix: held until the new generation links to the environment
       if (!store.isValidPath(sp)) throw InvalidPath("path '" + *path + "' is not valid");
       references.insert(sp);
       outPaths += " " + *path;

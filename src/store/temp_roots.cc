@@ -137,6 +137,27 @@ void TempRoots::add(const std::string& printedPath) {
   st_->added.insert(printedPath);
 }
 
+void TempRoots::add(const std::vector<std::string>& printedPaths) {
+  std::vector<const std::string*> fresh;
+  for (auto& p : printedPaths)
+    if (!st_->added.count(p)) fresh.push_back(&p);
+  if (fresh.empty()) return;
+  if (!st_->collecting) {
+    if (!st_->rootsFile) openRootsFile();
+    std::string all;
+    for (auto* p : fresh) (all += *p) += '\0';
+    writeFull(st_->rootsFile.get(), all);  // the file first, as in add()
+    int gcLock = gcLockFd();
+    if (!lockFile(gcLock, LockType::read, false)) {
+      // A collector runs: tell it path by path (add() writes them to the file again: harmless).
+      for (auto* p : fresh) add(*p);
+      return;
+    }
+    lockFile(gcLock, LockType::none, false);
+  }
+  for (auto* p : fresh) st_->added.insert(*p);
+}
+
 // --- Reading the roots files (the collector side) ------------------------------------------
 
 std::map<std::string, std::set<pid_t>> readTempRoots(const std::string& stateDir, std::ostream* log) {

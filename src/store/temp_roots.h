@@ -54,6 +54,8 @@ public:
   // Protects `printedPath` (a store path as printed, "/nix/store/<hash>-<name>") until this
   // process exits. Idempotent. Throws SysError if the state directory is unusable.
   void add(const std::string& printedPath);
+  // add() of several paths: one write and one look at the GC lock when no collector runs.
+  void add(const std::vector<std::string>& printedPaths);
 
   // The roots this process added (for the collector running in this process).
   const std::set<std::string>& own() const { return st_->added; }
