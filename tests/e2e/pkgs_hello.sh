@@ -4,7 +4,8 @@
 # (scripts/fill-mirror.sh fills it, or finds it filled). Checks: hello prints its greeting, also
 # under env -i; its closure is store paths only (hello and glibc); builds see no /usr; a rebuild
 # with --check is deterministic; nix-env -f pkgs -qa / -iA / -e / --rollback on the collection.
-# Times: about 2 minutes cold on an idle 2-core machine (bootstrap ~40 s, hello ~60 s).
+# Time: 14-16 min on the shared 2-core machine at load 13-19 (bootstrap 106-160 s, hello 350-430 s,
+# and hello again for --check); about 3.5 min of CPU.
 set -euo pipefail
 : "${NIXPP_BIN:?}" "${NIXPP_SRC:?}"
 mirror=/var/cache/nixpp/mirror   # scripts/fill-mirror.sh's default
