@@ -88,6 +88,16 @@ d=$(drv suid 'echo > $out; chmod u+s $out' '')
 ! ns -r "$d" >/dev/null 2>&1 || fail "setuid chmod allowed"
 ok
 
+# 3b. Outputs referring to each other in a cycle: the build fails in Nix's words, nothing valid.
+d=$(drv cyc 'echo $dev > $out; echo $out > $dev' 'outputs = [ "out" "dev" ];')
+! ns -r "$d" >/dev/null 2>"$tmp/err" || fail "output cycle accepted"
+grep -qF "error: cycle detected in build of '$d' in the references of output 'dev' from output 'out'" "$tmp/err" ||
+  { cat "$tmp/err"; fail "output cycle message"; }
+for o in $(ns -q --outputs "$d"); do ! ns -q --hash "$o" >/dev/null 2>&1 || fail "cyclic output $o valid"; done
+d=$(drv nocyc 'echo $dev > $out; echo dev > $dev' 'outputs = [ "out" "dev" ];')
+ns -r "$d" >/dev/null 2>&1 || fail "one-way reference between outputs"
+ok
+
 # 4. Network: only fixed-output derivations reach the host's.
 port=$((20000 + RANDOM % 20000))
 (/bin/busybox nc -l -p $port -s 127.0.0.1 >/dev/null 2>&1 &)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <functional>
 
 #include "store/build/build_env.h"
 #include "store/canonicalise.h"
@@ -85,6 +86,29 @@ void checkOutputRefs(LocalStore& store, const BuiltOutputs& b, const StorePath& 
   check("disallowedRequisites", false, true);
 }
 
+// Outputs referring to each other in a cycle could never be copied or deleted one before the
+// other: the build fails, as in Nix (topoSort of the outputs in registerOutputs).
+void checkNoOutputCycle(const StoreDir& dir, const BuiltOutputs& b, const std::map<std::string, Scanned>& scanned) {
+  std::map<StorePath, std::string> nameOf;
+  for (auto& [name, path] : b.outputs) nameOf.emplace(path, name);
+  std::map<std::string, int> state;  // 1: on the stack, 2: done
+  std::function<void(const std::string&, const std::string&)> visit = [&](const std::string& name,
+                                                                          const std::string& parent) {
+    int& st = state[name];
+    if (st == 2) return;
+    if (st == 1)
+      throw BuildError("cycle detected in build of '" + dir.printPath(b.drvPath) + "' in the references of output '" +
+                       name + "' from output '" + parent + "'");
+    st = 1;
+    for (auto& r : scanned.at(name).references) {
+      auto it = nameOf.find(r);
+      if (it != nameOf.end() && it->second != name) visit(it->second, name);
+    }
+    state[name] = 2;
+  };
+  for (auto& [name, _] : b.outputs) visit(name, "");
+}
+
 } // namespace
 
 void registerOutputs(LocalStore& store, const BuiltOutputs& b) {
@@ -115,6 +139,8 @@ void registerOutputs(LocalStore& store, const BuiltOutputs& b) {
     outputRefs[path] = s.references;
     scanned.emplace(name, std::move(s));
   }
+
+  checkNoOutputCycle(dir, b, scanned);
 
   std::vector<ValidPathInfo> infos;
   for (auto& [name, path] : b.outputs) {
