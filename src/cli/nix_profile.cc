@@ -149,7 +149,7 @@ StorePath buildManifest(LocalStore& store, const ProfileManifest& m) {
   std::string storeDir = dir.to_string(), realStoreDir = store.config().realStoreDir;
   buildProfile(out, std::move(pkgs), [&](const std::string& p) {
     return p.starts_with(storeDir + "/") ? realStoreDir + p.substr(storeDir.size()) : p;
-  });
+  }, std::cerr);
   writeFile(out + "/manifest.json", unparseProfileManifest(m));
   StringSink nar;
   dumpPath(out, nar);

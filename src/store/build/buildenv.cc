@@ -28,6 +28,7 @@ public:
 
 struct EnvState {
   const RealPathFn& realPath;
+  std::ostream& log;
   std::map<std::string, int> priorities;  // real dst path -> priority of what it links to
   size_t symlinks = 0;
 };
@@ -57,7 +58,7 @@ void createLinks(EnvState& st, const std::string& srcDir, const std::string& dst
     struct stat s;
     std::string real = st.realPath(srcDir);
     if (::stat(real.c_str(), &s) == 0 && !S_ISDIR(s.st_mode)) {
-      std::cerr << "warning: not including '" << srcDir << "' in the user environment because it's not a directory\n";
+      st.log << "warning: not including '" << srcDir << "' in the user environment because it's not a directory\n";
       return;
     }
     names = readDirectorySorted(real);
@@ -69,7 +70,7 @@ void createLinks(EnvState& st, const std::string& srcDir, const std::string& dst
     struct stat srcSt;
     if (::stat(srcReal.c_str(), &srcSt) == -1) {
       if (errno == ENOENT || errno == ENOTDIR) {
-        std::cerr << "warning: skipping dangling symlink '" << dstFile << "'\n";
+        st.log << "warning: skipping dangling symlink '" << dstFile << "'\n";
         continue;
       }
       throw SysError(errno, "getting status of '" + srcFile + "'");
@@ -114,10 +115,11 @@ void createLinks(EnvState& st, const std::string& srcDir, const std::string& dst
 
 } // namespace
 
-void buildProfile(const std::string& outReal, std::vector<EnvPackage> pkgs, const RealPathFn& realPath) {
+void buildProfile(const std::string& outReal, std::vector<EnvPackage> pkgs, const RealPathFn& realPath,
+                  std::ostream& log) {
   if (::mkdir(outReal.c_str(), 0755) == -1 && errno != EEXIST)
     throw SysError(errno, "creating directory '" + outReal + "'");
-  EnvState st{realPath, {}, 0};
+  EnvState st{realPath, log, {}, 0};
   std::set<std::string> done, postponed;
   auto addPkg = [&](const std::string& pkgDir, int priority) {
     if (!done.insert(pkgDir).second) return;
@@ -147,7 +149,7 @@ void buildProfile(const std::string& outReal, std::vector<EnvPackage> pkgs, cons
 }
 
 void runBuiltinBuilder(const Derivation& drv, const std::map<std::string, std::string>& outputsReal,
-                       const RealPathFn& realPath) {
+                       const RealPathFn& realPath, std::ostream& log) {
   if (drv.builder != "builtin:buildenv") throw Error("unsupported builtin builder '" + drv.builder + "'");
   auto attr = [&](const std::string& name) -> const std::string& {
     auto it = drv.env.find(name);
@@ -176,7 +178,7 @@ void runBuiltinBuilder(const Derivation& drv, const std::map<std::string, std::s
     if (n < 0 || i + size_t(n) > words.size()) throw Error("malformed 'derivations' attribute of a user environment");
     for (int k = 0; k < n; ++k) pkgs.push_back({words[i++], active, priority});
   }
-  buildProfile(out->second, std::move(pkgs), realPath);
+  buildProfile(out->second, std::move(pkgs), realPath, log);
   makeLink(attr("manifest"), out->second + "/manifest.nix");
 }
 

@@ -14,6 +14,7 @@
 // Link targets say the logical store paths; trees are read through `realPath` (a chroot store).
 #pragma once
 
+#include <iosfwd>
 #include <functional>
 #include <map>
 #include <string>
@@ -28,8 +29,9 @@ using RealPathFn = std::function<std::string(const std::string&)>;
 // Runs the builtin builder of `drv` ("builtin:buildenv"), writing output `out` at
 // `outputsReal.at("out")`. Throws Error for an unknown builtin ("unsupported builtin builder
 // 'builtin:X'"), a missing attribute, or a conflict.
+// Warnings (skipped non-directories, dangling links) go to `log`.
 void runBuiltinBuilder(const Derivation& drv, const std::map<std::string, std::string>& outputsReal,
-                       const RealPathFn& realPath);
+                       const RealPathFn& realPath, std::ostream& log);
 
 // One package of a user environment.
 struct EnvPackage {
@@ -39,6 +41,7 @@ struct EnvPackage {
 };
 
 // Builds the symlink tree of `pkgs` at `outReal` (created). See the file comment.
-void buildProfile(const std::string& outReal, std::vector<EnvPackage> pkgs, const RealPathFn& realPath);
+void buildProfile(const std::string& outReal, std::vector<EnvPackage> pkgs, const RealPathFn& realPath,
+                  std::ostream& log);
 
 } // namespace nixpp

@@ -94,7 +94,7 @@ void builtinFetchurl(const BuiltinContext& ctx) {
           if (hs.finish().first != fixed->ca.hash) throw Error("'" + url + "' has the wrong contents (hash mismatch)");
           return;
         } catch (Error& e) {
-          std::cerr << "note: hashed mirror: " << e.what() << "\n";
+          ctx.log << "note: hashed mirror: " << e.what() << "\n";
         }
       }
 
@@ -104,7 +104,7 @@ void builtinFetchurl(const BuiltinContext& ctx) {
       return;
     } catch (Error& e) {
       if (i + 1 == urls.size()) throw;
-      std::cerr << "note: " << e.what() << "\n";
+      ctx.log << "note: " << e.what() << "\n";
     }
   }
 }
@@ -160,7 +160,7 @@ void runBuiltin(const BuiltinContext& ctx) {
   if (b == "builtin:fetchurl") return builtinFetchurl(ctx);
   if (b == "builtin:unpack-deb") return builtinUnpackDeb(ctx);
   if (b == "builtin:unpack-channel") return builtinUnpackChannel(ctx);
-  if (b == "builtin:buildenv") return runBuiltinBuilder(ctx.drv, ctx.outputsReal, ctx.realPath);
+  if (b == "builtin:buildenv") return runBuiltinBuilder(ctx.drv, ctx.outputsReal, ctx.realPath, ctx.log);
   throw Error("unsupported builtin builder '" + b + "'");
 }
 

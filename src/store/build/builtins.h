@@ -12,7 +12,7 @@
 //  - builtin:unpack-deb    nixpp's own: the data of the Debian package `src` (a store path) as
 //                          the tree $out (store/build/unpack_deb.h).
 //  - builtin:unpack-channel as Nix 2.8: the tarball `src` unpacked into $out/<channelName>.
-// Messages go to stderr (the build log).
+// Messages go to the context's `log` (the build log).
 #pragma once
 
 #include <map>
@@ -30,6 +30,7 @@ struct BuiltinContext {
   std::map<std::string, std::string> outputsReal;  // output name -> where to write it
   RealPathFn realPath;                             // logical store path -> on disk
   std::vector<std::string> hashedMirrors;          // the hashed-mirrors setting
+  std::ostream& log;                               // the builder's messages (the build log)
 };
 
 // Runs the builtin builder of `ctx.drv`. Throws Error "unsupported builtin builder 'builtin:X'"

@@ -5,12 +5,15 @@
 #include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <deque>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include "store/build/build_env.h"
 #include "store/build/build_log.h"
@@ -153,7 +156,7 @@ public:
   }
 
   void finish() override {
-    int status = child_.wait();
+    int status = inProcessStatus_ ? *inProcessStatus_ : child_.wait();
     logFile_.close();
     std::string drvPrinted = store_.storeDir().printPath(drvPath_);
     if (!statusOk(status)) {
@@ -212,6 +215,7 @@ private:
   std::string buildDir_, chrootRoot_;
   AutoCloseFd logRead_, logFile_;
   ChildProcess child_;
+  std::optional<int> inProcessStatus_;  // a builtin builder run in this process: its wait status
   std::deque<std::string> tail_;
   std::string current_;
   BuiltOutputs built_{drvPath_, drv_, {}, {}, {}, false};
@@ -232,16 +236,33 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     deletePath(real[name]);  // an invalid leftover (we hold its lock)
   }
   std::string storeDir = store_.storeDir().to_string(), realStoreDir = store_.config().realStoreDir;
+  RealPathFn realPath = [storeDir, realStoreDir](const std::string& p) {
+    return p.starts_with(storeDir + "/") ? realStoreDir + p.substr(storeDir.size()) : p;
+  };
+  if (drv_.builder == "builtin:buildenv") {
+    // Quick local file work (a user environment's links): done here, sparing a fork of a
+    // process that may hold a large evaluator heap. Its log is complete when this returns; the
+    // scheduler sees the end of the (empty) pipe and calls finish().
+    std::ostringstream log;
+    inProcessStatus_ = 0;
+    try {
+      runBuiltin({drv_, real, realPath, settings_.hashedMirrors, log});
+    } catch (std::exception& e) {
+      log << "error: " << e.what() << "\n";
+      inProcessStatus_ = W_EXITCODE(1, 0);
+    }
+    handleOutput(log.str());
+    logPipe.writeSide.close();
+    logRead_ = std::move(logPipe.readSide);
+    return JobStart::Status::started;
+  }
   int logFd = logPipe.writeSide.get();
-  child_ = startProcess([&, real, storeDir, realStoreDir, logFd] {
+  child_ = startProcess([&, real, realPath, logFd] {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed client, writing into a path it rebuilds
     ::dup2(logFd, STDOUT_FILENO);
     ::dup2(logFd, STDERR_FILENO);
-    runBuiltin({drv_, real,
-                [&](const std::string& p) {
-                  return p.starts_with(storeDir + "/") ? realStoreDir + p.substr(storeDir.size()) : p;
-                },
-                settings_.hashedMirrors});
+    runBuiltin({drv_, real, realPath, settings_.hashedMirrors, std::cerr});
+    std::cerr.flush();
     ::_exit(0);
   });
   logRead_ = std::move(logPipe.readSide);
