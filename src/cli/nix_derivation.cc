@@ -1,16 +1,18 @@
 // cli/nix_derivation.cc: `nix derivation show [--recursive] DRV...` and its Nix 2.8 name
 // `nix show-derivation`: prints .drv files as the JSON of Nix 2.8.
 //
-// For now the .drv files are read straight from the file system (no store layer yet): each
-// argument is a file whose base name must be a .drv store path name ("<hash>-<name>.drv"); it is
-// shown under "/nix/store/<base name>". With --recursive, an input derivation is read from the
-// directory of the derivation that uses it if it is there, else from its store path.
+// The .drv files are read straight from the file system: each argument is a file whose base name
+// must be a .drv store path name ("<hash>-<name>.drv"); it is shown under "<store dir>/<base
+// name>", the store dir of the settings (NIX_STORE_DIR, store-dir). With --recursive, an input
+// derivation is read from the directory of the derivation that uses it if it is there, else from
+// its store path.
 #include <iostream>
 #include <map>
 #include <vector>
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common_flags.h"
 #include "format/derivation.h"
 #include "sys/file.h"
 #include "util/error.h"
@@ -52,6 +54,7 @@ Derivation readDrv(const StoreDir& storeDir, const DrvFile& f) {
 int show(const std::string& program, Strings args) {
   bool recursive = false;
   Strings paths;
+  CommonFlags common(Frontend::nixCommand);
   ArgParser p(program, std::move(args));
   while (p.next()) {
     if (!p.isFlag()) {
@@ -63,13 +66,13 @@ int show(const std::string& program, Strings args) {
                    "Show the contents of store derivations (.drv files) as JSON.\n\n"
                    "  -r, --recursive  include the dependencies of the specified derivations\n";
       return 0;
-    } else {
+    } else if (!common.handle(p)) {
       p.unknownFlag();
     }
   }
   if (paths.empty()) p.fail("more arguments are required");
 
-  StoreDir storeDir;
+  StoreDir storeDir(common.load(SettingsHost::real(), std::cerr).storeDir);
   std::map<StorePath, Derivation> drvs;
   std::vector<DrvFile> todo;
   for (auto& a : paths) todo.push_back(drvFromArg(a));

@@ -51,4 +51,12 @@ if "$nix" show-derivation > /dev/null 2>&1; then fail "accepted no argument"; fi
 if "$nix" derivation show --bogus "$a" > /dev/null 2> "$tmp/err"; then fail "accepted --bogus"; fi
 grep -q "unrecognised flag '--bogus'" "$tmp/err" || fail "message: $(cat "$tmp/err")"
 if "$nix" derivation frobnicate > /dev/null 2>&1; then fail "accepted 'derivation frobnicate'"; fi
+# A store elsewhere (NIX_STORE_DIR): the paths in the .drv and in the JSON are under it.
+mkdir -p "$tmp/etc" "$tmp/s"
+printf 'substituters =\n' > "$tmp/etc/nix.conf"
+d=$(NIX_CONF_DIR=$tmp/etc NIX_STORE_DIR=$tmp/s/store NIX_STATE_DIR=$tmp/s/var NIX_LOG_DIR=$tmp/s/log \
+  "$NIXPP_BIN/nix-instantiate" -E 'derivation { name = "x"; system = "x86_64-linux"; builder = "/bin/sh"; }' 2>/dev/null)
+NIX_CONF_DIR=$tmp/etc NIX_STORE_DIR=$tmp/s/store "$nix" show-derivation "$d" > "$tmp/s.json" ||
+  fail "show-derivation with NIX_STORE_DIR"
+grep -qF "\"$d\"" "$tmp/s.json" || fail "NIX_STORE_DIR not used: $(cat "$tmp/s.json")"
 echo "ok: $n derivations"
