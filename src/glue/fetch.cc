@@ -15,6 +15,7 @@
 #include "sys/directory.h"
 #include "sys/file.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace nixpp {
 
@@ -28,32 +29,6 @@ std::string formatLastModifiedDate(int64_t t) {
 }
 
 namespace {
-
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The local file a file:// URL names (percent-decoded). Other schemes are not supported yet.
-std::string urlToPath(const std::string& url) {
-  std::string_view rest;
-  if (url.starts_with("file://")) rest = std::string_view(url).substr(7);
-  else if (url.starts_with("file:")) rest = std::string_view(url).substr(5);
-  else if (url.starts_with("/")) rest = url;
-  else if (url.find("://") != std::string::npos)
-    throw Error("unable to download '" + url + "': nixpp cannot download over the network yet (only file:// URLs)");
-  else throw Error("unable to download '" + url + "': URL has no scheme");
-  std::string path;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && i + 2 < rest.size() && hexDigit(rest[i + 1]) >= 0 && hexDigit(rest[i + 2]) >= 0) {
-      path += char(hexDigit(rest[i + 1]) * 16 + hexDigit(rest[i + 2]));
-      i += 2;
-    } else path += rest[i];
-  }
-  return path;
-}
 
 // Throws Nix's curl-like error when a file:// source is not a readable regular file.
 void requireReadableFile(const std::string& url, const std::string& path) {
@@ -94,7 +69,7 @@ std::optional<StorePath> validExpected(Store& store, const FetchRequest& req, Fi
 
 FetchResult fetchFile(Store& store, const FetchRequest& req) {
   if (auto p = validExpected(store, req, FileIngestionMethod::flat)) return resultFor(store, *p);
-  std::string path = urlToPath(req.url);
+  std::string path = localPathOfUrl(req.url);
   requireReadableFile(req.url, path);
   std::optional<Hash> expected;
   if (req.hash) expected = Hash::parseAny(*req.hash);
@@ -106,7 +81,7 @@ FetchResult fetchFile(Store& store, const FetchRequest& req) {
 
 FetchResult fetchTarball(Store& store, const FetchRequest& req) {
   if (auto p = validExpected(store, req, FileIngestionMethod::recursive)) return resultFor(store, *p);
-  std::string path = urlToPath(req.url);
+  std::string path = localPathOfUrl(req.url);
   requireReadableFile(req.url, path);
   TempDir tmp("nixpp-tarball");
   std::string dest = tmp.path() + "/unpacked";
@@ -136,7 +111,7 @@ int64_t maxMtime(const std::string& path) {
 
 FetchResult fetchPath(Store& store, const FetchRequest& req) {
   std::string path = req.url.starts_with("path:") ? req.url.substr(5) : req.url;
-  if (path.starts_with("file://")) path = urlToPath(path);
+  if (path.starts_with("file://")) path = localPathOfUrl(path);
   struct stat st;
   if (lstat(path.c_str(), &st) != 0) throw SysError(errno, "getting status of '" + path + "'");
   FetchResult r = resultFor(store, store.addPathToStore(path, req.name, ContentAddressMethod::nar));

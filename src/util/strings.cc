@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "util/error.h"
+
 namespace nixpp {
 
 bool hasPrefix(std::string_view s, std::string_view prefix) {
@@ -107,6 +109,41 @@ std::string percentEncode(std::string_view s, std::string_view keep) {
     }
   }
   return out;
+}
+
+namespace {
+
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+} // namespace
+
+std::string percentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hexDigit(s[i + 1]) >= 0 && hexDigit(s[i + 2]) >= 0) {
+      out += char(hexDigit(s[i + 1]) * 16 + hexDigit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string localPathOfUrl(const std::string& url) {
+  std::string_view rest;
+  if (url.starts_with("file://")) rest = std::string_view(url).substr(7);
+  else if (url.starts_with("file:")) rest = std::string_view(url).substr(5);
+  else if (url.starts_with("/")) rest = url;
+  else if (url.find("://") != std::string::npos)
+    throw Error("unable to download '" + url + "': nixpp cannot download over the network yet (only file:// URLs)");
+  else throw Error("unable to download '" + url + "': URL has no scheme");
+  return percentDecode(rest);
 }
 
 } // namespace nixpp

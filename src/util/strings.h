@@ -27,6 +27,14 @@ std::string_view trim(std::string_view s);
 // `keep` stay, every other byte becomes %XX (upper-case hex).
 std::string percentEncode(std::string_view s, std::string_view keep = "");
 
+// Decodes %XX escapes (either case of hex); a '%' not followed by two hex digits stays as it is.
+std::string percentDecode(std::string_view s);
+
+// The local file a `file://` URL (or a plain absolute path) names, percent-decoded: what nixpp's
+// fetchers can read today. Throws Error "unable to download '<url>': ..." for a network URL or
+// one without a scheme.
+std::string localPathOfUrl(const std::string& url);
+
 // Parses a whole string as a decimal integer; nullopt on any junk or overflow.
 std::optional<int64_t> parseInt(std::string_view s);
 std::optional<uint64_t> parseUInt(std::string_view s);

@@ -1,5 +1,7 @@
 #include "util/strings.h"
 
+#include "util/error.h"
+
 #include <gtest/gtest.h>
 
 namespace nixpp {
@@ -39,6 +41,17 @@ TEST(Strings, PercentEncode) {
   EXPECT_EQ(percentEncode("a-b._~Z9"), "a-b._~Z9");
   EXPECT_EQ(percentEncode("a b/c?\xff"), "a%20b%2Fc%3F%FF");
   EXPECT_EQ(percentEncode("/x:y@z", "/:@"), "/x:y@z");
+}
+
+TEST(Strings, PercentDecodeAndFileUrls) {
+  EXPECT_EQ(percentDecode("a%20b%2fc%3F%FF"), "a b/c?\xff");
+  EXPECT_EQ(percentDecode("100%"), "100%");
+  EXPECT_EQ(percentDecode("%zz%4"), "%zz%4");
+  EXPECT_EQ(localPathOfUrl("file:///srv/a%20b"), "/srv/a b");
+  EXPECT_EQ(localPathOfUrl("file:/srv/x"), "/srv/x");
+  EXPECT_EQ(localPathOfUrl("/srv/x"), "/srv/x");
+  EXPECT_THROW(localPathOfUrl("https://example.org/x"), Error);
+  EXPECT_THROW(localPathOfUrl("relative/x"), Error);
 }
 
 } // namespace nixpp

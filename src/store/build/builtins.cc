@@ -29,32 +29,6 @@ const std::string& outPath(const BuiltinContext& ctx, const std::string& builder
   return it->second;
 }
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The local file a file:// URL (or an absolute path) names, percent-decoded.
-std::string localPathOfUrl(const std::string& url) {
-  std::string_view rest;
-  if (url.starts_with("file://")) rest = std::string_view(url).substr(7);
-  else if (url.starts_with("file:")) rest = std::string_view(url).substr(5);
-  else if (url.starts_with("/")) rest = url;
-  else if (url.find("://") != std::string::npos)
-    throw Error("unable to download '" + url + "': nixpp cannot download over the network yet (only file:// URLs)");
-  else throw Error("unable to download '" + url + "': URL has no scheme");
-  std::string path;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && i + 2 < rest.size() && hexDigit(rest[i + 1]) >= 0 && hexDigit(rest[i + 2]) >= 0) {
-      path += char(hexDigit(rest[i + 1]) * 16 + hexDigit(rest[i + 2]));
-      i += 2;
-    } else path += rest[i];
-  }
-  return path;
-}
-
 void builtinFetchurl(const BuiltinContext& ctx) {
   const Derivation& drv = ctx.drv;
   const std::string& out = outPath(ctx, "builtin:fetchurl");
