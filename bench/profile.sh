@@ -50,21 +50,27 @@ prep() {
   local impl=$1 bin=$2
   NIX_STORE_DIR=$tmp/$impl/store NIX_STATE_DIR=$tmp/$impl/state HOME=$tmp/$impl/home \
     "$bin/nix-env" -p "$tmp/$impl/profile" -G 1 >/dev/null 2>&1
-  rm -f "$tmp/$impl"/profile-[2-9]*-link
+  local l
+  for l in "$tmp/$impl"/profile-*-link; do [ "$l" = "$tmp/$impl/profile-1-link" ] || rm -f "$l"; done
 }
 prepNixpp() { prep nixpp "$nixpp"; }
 prepNix28() { prep nix28 "$nix28"; }
-# install IMPL BIN: installs the next package (p100, p101, ...) into the profile.
+# install IMPL BIN: installs the next BENCH_INSTALLS packages (p100, p101, ...) into the profile,
+# one nix-env -i each (several per timed run: one install takes ~0.1 s, /usr/bin/time counts 10 ms).
 cat > "$tmp/install.sh" <<'EOF'
 #!/usr/bin/env bash
 set -e
-impl=$1 bin=$2 tmp=$3
-n=$(cat "$tmp/$impl/counter"); echo $((n + 1)) > "$tmp/$impl/counter"
+impl=$1 bin=$2 tmp=$3 k=$4
 export NIX_STORE_DIR=$tmp/$impl/store NIX_STATE_DIR=$tmp/$impl/state HOME=$tmp/$impl/home
-exec "$bin/nix-env" -f "$tmp/pkgs.nix" --argstr tools "$(cat "$tmp/$impl/tools")" -p "$tmp/$impl/profile" -iA "p$((100 + n))"
+tools=$(cat "$tmp/$impl/tools")
+for ((j = 0; j < k; j++)); do
+  n=$(cat "$tmp/$impl/counter"); echo $((n + 1)) > "$tmp/$impl/counter"
+  "$bin/nix-env" -f "$tmp/pkgs.nix" --argstr tools "$tools" -p "$tmp/$impl/profile" -iA "p$((100 + n % 20))"
+done
 EOF
-measure "nixpp install" prepNixpp bash "$tmp/install.sh" nixpp "$nixpp" "$tmp"
-measure "Nix 2.8 install" prepNix28 bash "$tmp/install.sh" nix28 "$nix28" "$tmp"
+installs=${BENCH_INSTALLS:-10}
+measure "nixpp install" prepNixpp bash "$tmp/install.sh" nixpp "$nixpp" "$tmp" "$installs"
+measure "Nix 2.8 install" prepNix28 bash "$tmp/install.sh" nix28 "$nix28" "$tmp" "$installs"
 
 # Same tree of links (store dirs differ, so compare with the prefix removed).
 tree() { (cd "$1" && find . -printf '%p %y %l\n' | sed "s|$2/[a-z0-9]\{32\}-||" | sort); }
