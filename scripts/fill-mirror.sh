@@ -23,8 +23,7 @@ mirror=${1:-${NIXPP_MIRROR:-$default_mirror}}
 debs_list=$here/pkgs/pins/debs.list
 srcs_list=$here/pkgs/pins/sources.list
 
-# pins FILE: the list's lines without comments and blank lines.
-pins() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"; }
+. "$here/scripts/lib/private-apt.bash"
 
 mkdir -p "$mirror/sha256"
 missing_debs=() missing_srcs=()
@@ -36,32 +35,24 @@ while read -r attr srcpkg version file sha; do
 done < <(pins "$srcs_list")
 total=$(( $(pins "$debs_list" | wc -l) + $(pins "$srcs_list" | wc -l) ))
 if [ $(( ${#missing_debs[@]} + ${#missing_srcs[@]} )) -eq 0 ]; then
-  echo "fill-mirror: $mirror holds all $total pinned files"
+  if [ ${#stale[@]} -gt 0 ]; then
+  echo "fill-mirror: ${#stale[@]} pinned versions are no longer in the Debian archive: ${stale[*]}" >&2
+  echo "fill-mirror: scripts/repin-seed.sh moves the seed's pins to versions the archive has" >&2
+  exit 2
+fi
+echo "fill-mirror: $mirror holds all $total pinned files"
   exit 0
 fi
 echo "fill-mirror: fetching $(( ${#missing_debs[@]} + ${#missing_srcs[@]} )) of $total files into $mirror"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The private apt configuration: the system's Debian sources with deb-src added.
-sys_sources=/etc/apt/sources.list.d/debian.sources
-if [ ! -r "$sys_sources" ]; then
-  echo "fill-mirror: $sys_sources not found (a Debian 12 system is needed to fill the mirror)" >&2
-  exit 1
-fi
-mkdir -p "$tmp/parts" "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/dl"
-sed -e 's/^Types:.*/Types: deb deb-src/' "$sys_sources" > "$tmp/parts/debian.sources"
-apt_opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$tmp/parts"
-  -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache"
-  -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
-  -o "APT::Sandbox::User=root" -o "Acquire::Retries=3" -o "Debug::NoLocking=1")
-if ! apt-get "${apt_opts[@]}" -qq update >"$tmp/update.log" 2>&1 ||
-   grep -q '^\(W\|E\): Failed to fetch' "$tmp/update.log"; then
-  cat "$tmp/update.log" >&2
-  echo "fill-mirror: the Debian archive cannot be reached (apt-get update failed);" \
-       "$(( ${#missing_debs[@]} + ${#missing_srcs[@]} )) pinned files are missing from $mirror" >&2
-  exit 2
-fi
+mkdir -p "$tmp/dl"
+private_apt_setup "$tmp" fill-mirror || {
+  rc=$?
+  echo "fill-mirror: $(( ${#missing_debs[@]} + ${#missing_srcs[@]} )) pinned files are missing from $mirror" >&2
+  exit $rc
+}
 
 # put FILE SHA: verifies FILE against SHA and moves it into the mirror atomically.
 put() {
@@ -76,12 +67,14 @@ put() {
 }
 
 cd "$tmp/dl"
+stale=()
 for entry in "${missing_debs[@]}"; do
   read -r spec sha file <<<"$entry"
   if ! apt-get "${apt_opts[@]}" -qq download "$spec" >"$tmp/dl.log" 2>&1; then
     cat "$tmp/dl.log" >&2
     echo "fill-mirror: apt-get download $spec failed" >&2
-    exit 2
+    stale+=("$spec")
+    continue
   fi
   debs=("$tmp"/dl/*.deb)
   put "${debs[0]}" "$sha"
@@ -89,10 +82,14 @@ for entry in "${missing_debs[@]}"; do
 done
 for entry in "${missing_srcs[@]}"; do
   read -r spec sha file <<<"$entry"
-  if ! apt-get "${apt_opts[@]}" -qq source --download-only "$spec" >"$tmp/dl.log" 2>&1; then
+  # An .orig tarball outlives the Debian revision that pinned it: when that revision is gone
+  # from the archive, the current one's tarball is taken if its hash is the pinned one.
+  if ! apt-get "${apt_opts[@]}" -qq source --download-only "$spec" >"$tmp/dl.log" 2>&1 &&
+     ! apt-get "${apt_opts[@]}" -qq source --download-only "${spec%%=*}" >>"$tmp/dl.log" 2>&1; then
     cat "$tmp/dl.log" >&2
     echo "fill-mirror: apt-get source --download-only $spec failed" >&2
-    exit 2
+    stale+=("$spec")
+    continue
   fi
   if [ ! -f "$tmp/dl/$file" ]; then
     echo "fill-mirror: $spec did not provide $file (got: $(ls "$tmp/dl" | tr '\n' ' '))" >&2
@@ -101,4 +98,9 @@ for entry in "${missing_srcs[@]}"; do
   put "$tmp/dl/$file" "$sha"
   rm -f "$tmp"/dl/*
 done
+if [ ${#stale[@]} -gt 0 ]; then
+  echo "fill-mirror: ${#stale[@]} pinned versions are no longer in the Debian archive: ${stale[*]}" >&2
+  echo "fill-mirror: scripts/repin-seed.sh moves the seed's pins to versions the archive has" >&2
+  exit 2
+fi
 echo "fill-mirror: $mirror holds all $total pinned files"
