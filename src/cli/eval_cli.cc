@@ -12,7 +12,7 @@
 namespace nixpp {
 
 EvalSession::EvalSession(Settings settings, EvalSettings evalSettings, StoreWrites writes)
-    : store_(settings), io_([this]() -> Store& { return *store_; }, settings.storeDir, writes) {
+    : store_(settings), io_([this]() -> Store& { return *store_; }, settings.storeDir, writes, FileTransferSettings::from(settings)) {
   state_ = std::make_unique<EvalState>(io_, std::move(evalSettings));
 }
 

@@ -1,10 +1,11 @@
 // cli/nix_channel.cc: nix-channel as Nix 2.8. The subscribed channels are the lines "URL NAME"
 // of ~/.nix-channels; --update downloads each channel's tarball (the URL itself when it names a
-// .tar.{gz,bz2,xz}, else <url>/nixexprs.tar.xz, then .bz2, then .gz) into the store and installs
-// one builtin:unpack-channel derivation per channel into the channels profile
-// (<stateDir>/profiles/per-user/<user>/channels) with nix-env, run in this process; then
-// ~/.nix-defexpr/channels points at that profile, so nix-env -iA <channel>.<attr> and the
-// default search path (<nixpkgs>) see the channels. Only file:// URLs can be downloaded for now.
+// .tar.{gz,bz2,xz}, else <url>/nixexprs.tar.xz, then .bz2, relative to where the URL itself
+// redirects) into the store and installs one builtin:unpack-channel derivation per channel into
+// the channels profile (<stateDir>/profiles/per-user/<user>/channels) with nix-env, run in this
+// process; then ~/.nix-defexpr/channels points at that profile, so nix-env -iA <channel>.<attr>
+// and the default search path (<nixpkgs>) see the channels. Channels are http://, https:// or
+// file:// URLs (store/file_transfer.h).
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -123,20 +124,12 @@ void removeChannel(const Ctx& c, const std::string& name) {
   runNixEnv(c, {"--profile", c.profile, "--uninstall", name});
 }
 
-// The store path of a downloaded file (a flat fixed-output path named `name`), as Nix's downloadFile.
-std::string download(Store& store, const std::string& url, const std::string& name) {
-  FetchRequest req;
-  req.type = FetchRequest::Type::file;
-  req.url = url;
-  req.name = name;
-  return fetch(store, req).storePath;
-}
-
 void update(const Ctx& c, const Settings& settings, const std::set<std::string>& names) {
   Channels channels = readChannels(c);
   for (auto& n : names)
     if (!channels.count(n)) throw Error("channel '" + n + "' is not subscribed (see 'nix-channel --list')");
   StoreRef store(settings);
+  FileTransferSettings transfer = FileTransferSettings::from(settings);
   TempDir tmp("nix-channel");
   std::string unpackChannelPath = tmp.path() + "/unpack-channel.nix";
   writeFile(unpackChannelPath, unpackChannelNix);
@@ -163,20 +156,17 @@ void update(const Ctx& c, const Settings& settings, const std::set<std::string>&
                       storePath + "\"; out = { inherit outPath; };}");
       continue;
     }
-    std::string path;
-    if (std::regex_search(url, tarballRe)) {
-      path = download(*store, url, baseOf(url));
-    } else {
-      std::string lastError;
-      for (auto ext : {"xz", "bz2", "gz"}) {
-        try {
-          path = download(*store, url + "/nixexprs.tar." + ext, std::string("nixexprs.tar.") + ext);
-          break;
-        } catch (Error& e) {
-          if (lastError.empty()) lastError = e.what();
-        }
+    // As Nix 2.8: the URL itself first (into the store, named after it), to see whether it is
+    // a tarball and where redirects lead; else the channel's files from where it led.
+    DownloadedFile first = downloadFile(*store, url, baseOf(url), transfer);
+    std::string path = first.storePath;
+    if (!std::regex_search(path, tarballRe)) {
+      std::string base = first.effectiveUrl;
+      try {
+        path = downloadFile(*store, base + "/nixexprs.tar.xz", "nixexprs.tar.xz", transfer).storePath;
+      } catch (FileTransferError&) {
+        path = downloadFile(*store, base + "/nixexprs.tar.bz2", "nixexprs.tar.bz2", transfer).storePath;
       }
-      if (path.empty()) throw Error(lastError);
     }
     exprs.push_back("f: f { name = \"" + cname + "\"; channelName = \"" + name + "\"; src = builtins.storePath \"" + path + "\";  }");
   }

@@ -989,7 +989,8 @@ int nixEnvMain(Strings argv) {
   evalSettings.nixPath = makeNixPath(includes, cwd);
   evalSettings.showTrace = showTrace;
   StoreRef store(settings);
-  StoreEvalIo io([&]() -> Store& { return *store; }, settings.storeDir);
+  StoreEvalIo io([&]() -> Store& { return *store; }, settings.storeDir, StoreWrites::allowed,
+                 FileTransferSettings::from(settings));
   EvalState state(io, evalSettings);
 
   Globals g;

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "format/hash.h"
+#include "store/nar_fs.h"
 #include "store/store.h"
 #include "sys/directory.h"
 #include "sys/file.h"
@@ -30,19 +31,24 @@ std::string formatLastModifiedDate(int64_t t) {
 
 namespace {
 
-// Throws Nix's curl-like error when a file:// source is not a readable regular file.
-void requireReadableFile(const std::string& url, const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-    throw Error("unable to download '" + url + "': Couldn't read a file:// file (37)");
-}
-
-Hash hashFile(const std::string& path, HashAlgo algo) {
-  AutoCloseFd fd = openFile(path, O_RDONLY);
-  FdSource src(fd.get());
-  HashSink sink(algo);
-  src.drainInto(sink);
-  return sink.finish().first;
+// A download into the new file `dest`, hashed with `algo` on the way.
+struct Download {
+  Hash hash;
+  std::string effectiveUrl;
+};
+Download downloadToFile(const FileTransferSettings& transfer, const std::string& url, const std::string& dest,
+                        HashAlgo algo) {
+  AutoCloseFd fd = openFile(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  FdSink file(fd.get());
+  HashSink hash(algo);
+  LambdaSink tee([&](std::string_view data) {
+    file(data);
+    hash(data);
+  });
+  FileTransfer ft(transfer);
+  FileTransferResult r = ft.download(FileTransferRequest{url}, tee);
+  fd.close();
+  return {hash.finish().first, r.effectiveUri};
 }
 
 [[noreturn]] void hashMismatch(const std::string& url, const Hash& specified, const Hash& got) {
@@ -67,34 +73,37 @@ std::optional<StorePath> validExpected(Store& store, const FetchRequest& req, Fi
   return std::nullopt;
 }
 
-FetchResult fetchFile(Store& store, const FetchRequest& req) {
+FetchResult fetchFile(Store& store, const FetchRequest& req, const FileTransferSettings& transfer) {
   if (auto p = validExpected(store, req, FileIngestionMethod::flat)) return resultFor(store, *p);
-  std::string path = localPathOfUrl(req.url);
-  requireReadableFile(req.url, path);
   std::optional<Hash> expected;
   if (req.hash) expected = Hash::parseAny(*req.hash);
   HashAlgo algo = expected ? expected->algo() : HashAlgo::sha256;
-  Hash got = hashFile(path, algo);
+  TempDir tmp("nixpp-download");
+  std::string path = tmp.path() + "/download";
+  Hash got = downloadToFile(transfer, req.url, path, algo).hash;
   if (expected && got != *expected) hashMismatch(req.url, *expected, got);
   return resultFor(store, store.addPathToStore(path, req.name, ContentAddressMethod::flat, algo));
 }
 
-FetchResult fetchTarball(Store& store, const FetchRequest& req) {
+FetchResult fetchTarball(Store& store, const FetchRequest& req, const FileTransferSettings& transfer) {
   if (auto p = validExpected(store, req, FileIngestionMethod::recursive)) return resultFor(store, *p);
-  std::string path = localPathOfUrl(req.url);
-  requireReadableFile(req.url, path);
   TempDir tmp("nixpp-tarball");
+  std::string path = tmp.path() + "/download";
+  downloadToFile(transfer, req.url, path, HashAlgo::sha256);
   std::string dest = tmp.path() + "/unpacked";
   if (mkdir(dest.c_str(), 0700) != 0) throw SysError(errno, "creating directory '" + dest + "'");
   int64_t lastModified = unpackTarball(path, dest);
   auto entries = readDirectorySorted(dest);
   if (entries.size() != 1) throw Error("tarball '" + req.url + "' contains an unexpected number of top-level files");
-  FetchResult r = resultFor(store, store.addPathToStore(dest + "/" + entries[0], req.name, ContentAddressMethod::nar));
-  if (req.hash) {
+  std::string top = dest + "/" + entries[0];
+  if (req.hash) {  // checked before adding, so that a mismatch leaves nothing in the store
     Hash expected = Hash::parseAny(*req.hash);
-    Hash got = Hash::parseAny(r.narHash);
+    HashSink sink(expected.algo());
+    dumpPath(top, sink);
+    Hash got = sink.finish().first;
     if (expected != got) hashMismatch(req.url, expected, got);
   }
+  FetchResult r = resultFor(store, store.addPathToStore(top, req.name, ContentAddressMethod::nar));
   (void)lastModified;  // Nix 2.8 does not report a tarball's lastModified in fetchTree
   return r;
 }
@@ -177,11 +186,20 @@ int64_t unpackTarball(const std::string& file, const std::string& dest) {
   return lastModified;
 }
 
-FetchResult fetch(Store& store, const FetchRequest& req) {
+DownloadedFile downloadFile(Store& store, const std::string& url, const std::string& name,
+                            const FileTransferSettings& transfer) {
+  TempDir tmp("nixpp-download");
+  std::string path = tmp.path() + "/download";
+  Download d = downloadToFile(transfer, url, path, HashAlgo::sha256);
+  StorePath p = store.addPathToStore(path, name, ContentAddressMethod::flat, HashAlgo::sha256);
+  return {store.storeDir().printPath(p), d.effectiveUrl};
+}
+
+FetchResult fetch(Store& store, const FetchRequest& req, const FileTransferSettings& transfer) {
   FetchResult r;
   switch (req.type) {
-  case FetchRequest::Type::file: r = fetchFile(store, req); break;
-  case FetchRequest::Type::tarball: r = fetchTarball(store, req); break;
+  case FetchRequest::Type::file: r = fetchFile(store, req, transfer); break;
+  case FetchRequest::Type::tarball: r = fetchTarball(store, req, transfer); break;
   case FetchRequest::Type::git: r = fetchGit(store, req); break;
   case FetchRequest::Type::path: r = fetchPath(store, req); break;
   }

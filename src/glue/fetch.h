@@ -1,6 +1,9 @@
 // glue/fetch.h: the fetchers behind builtins.fetchurl / fetchTarball / fetchGit / fetchTree
-// (expr/builtins/fetch.cc parses the arguments into a FetchRequest). Offline only for now:
-// file:// URLs, local paths and local git repositories; http(s) is refused with a clear error.
+// (expr/builtins/fetch.cc parses the arguments into a FetchRequest). Files and tarballs come
+// from http://, https:// or file:// URLs (store/file_transfer.h: Nix's retries, timeouts and
+// error words); git from local repositories and what `git clone` reaches; paths from the file
+// system. A download goes to a temporary file and only reaches the store once its hash is
+// checked, so a mismatch or a failure leaves nothing behind.
 //
 // Store paths are Nix's: a file is added flat (makeFixedOutputPath(flat, hash, name)), a
 // tarball's single top-level directory, a git revision's tree (`git archive`) and a local path
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "expr/eval_io.h"
+#include "store/file_transfer.h"
 
 namespace nixpp {
 
@@ -21,7 +25,17 @@ class Store;
 // Fetches `req` into `store`. Throws Error in Nix's words: "hash mismatch in file downloaded
 // from '<url>':\n  specified: <sri>\n  got:       <sri>", "NAR hash mismatch in input ...",
 // "tarball '<url>' contains an unexpected number of top-level files", "program 'git' failed ...".
-FetchResult fetch(Store& store, const FetchRequest& req);
+FetchResult fetch(Store& store, const FetchRequest& req, const FileTransferSettings& transfer = {});
+
+// Nix's downloadFile: `url` into the store as a flat file named `name` (sha256), with the URL
+// it was finally fetched from after redirects (nix-channel reads a channel from there).
+// Throws FileTransferError when the download fails.
+struct DownloadedFile {
+  std::string storePath;
+  std::string effectiveUrl;
+};
+DownloadedFile downloadFile(Store& store, const std::string& url, const std::string& name,
+                            const FileTransferSettings& transfer);
 
 // Unpacks the tar archive (any compression libarchive knows) at `archive` into the existing
 // directory `dest`, refusing absolute names, ".." and writes through symlinks. Returns the

@@ -22,8 +22,9 @@
 
 namespace nixpp {
 
-StoreEvalIo::StoreEvalIo(std::function<Store&()> openStore, std::string storeDir, StoreWrites writes)
-    : openStore_(std::move(openStore)), storeDir_(std::move(storeDir)), writes_(writes) {}
+StoreEvalIo::StoreEvalIo(std::function<Store&()> openStore, std::string storeDir, StoreWrites writes,
+                         FileTransferSettings transfer)
+    : openStore_(std::move(openStore)), storeDir_(std::move(storeDir)), writes_(writes), transfer_(std::move(transfer)) {}
 
 Store& StoreEvalIo::store() {
   if (!store_) store_ = &openStore_();
@@ -164,7 +165,7 @@ bool StoreEvalIo::isValidPath(const std::string& storePath) {
   return p && store().isValidPath(*p);
 }
 
-FetchResult StoreEvalIo::fetch(const FetchRequest& req) { return nixpp::fetch(store(), req); }
+FetchResult StoreEvalIo::fetch(const FetchRequest& req) { return nixpp::fetch(store(), req, transfer_); }
 
 std::string StoreEvalIo::getEnv(const std::string& name) { return nixpp::getEnv(name); }
 

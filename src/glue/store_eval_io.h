@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "expr/eval_io.h"
+#include "store/file_transfer.h"
 
 namespace nixpp {
 
@@ -20,9 +21,10 @@ enum class StoreWrites { allowed, readOnly };
 class StoreEvalIo : public EvalIo {
 public:
   // `openStore` is called at most once, when the store is first needed; `storeDir` answers
-  // storeDir() without opening it. The Store must outlive this object.
+  // storeDir() without opening it. The Store must outlive this object. `transfer`: how the
+  // fetchers download.
   StoreEvalIo(std::function<Store&()> openStore, std::string storeDir,
-              StoreWrites writes = StoreWrites::allowed);
+              StoreWrites writes = StoreWrites::allowed, FileTransferSettings transfer = {});
 
   std::string readFile(const std::string& path) override;
   bool pathExists(const std::string& path) override;
@@ -47,6 +49,7 @@ private:
   Store* store_ = nullptr;
   std::string storeDir_;
   StoreWrites writes_;
+  FileTransferSettings transfer_;
 };
 
 } // namespace nixpp

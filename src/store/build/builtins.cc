@@ -1,5 +1,7 @@
 #include "store/build/builtins.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -8,6 +10,7 @@
 #include "format/content_address.h"
 #include "format/hash.h"
 #include "store/build/unpack_deb.h"
+#include "store/nar_fs.h"
 #include "sys/directory.h"
 #include "sys/file.h"
 #include "util/error.h"
@@ -29,6 +32,44 @@ const std::string& outPath(const BuiltinContext& ctx, const std::string& builder
   return it->second;
 }
 
+// A libarchive reader of a raw (single-stream) compressed file, as a Source.
+class DecompressedSource : public Source {
+public:
+  explicit DecompressedSource(const std::string& file) : a_(archive_read_new()) {
+    archive_read_support_filter_all(a_);
+    archive_read_support_format_raw(a_);
+    archive_entry* e;
+    if (archive_read_open_filename(a_, file.c_str(), 64 * 1024) != ARCHIVE_OK || archive_read_next_header(a_, &e) != ARCHIVE_OK)
+      fail();
+  }
+  ~DecompressedSource() override { archive_read_free(a_); }
+  size_t read(char* data, size_t len) override {
+    la_ssize_t n = archive_read_data(a_, data, len);
+    if (n < 0) fail();
+    if (n == 0) throw EndOfFile("unexpected end of the decompressed data");
+    return size_t(n);
+  }
+
+private:
+  [[noreturn]] void fail() {
+    const char* err = archive_error_string(a_);
+    throw Error(std::string("failed to decompress the download (") + (err ? err : "unknown error") + ")");
+  }
+  archive* a_;
+};
+
+// builtin:fetchurl's `unpack`: the NAR in `file` (xz-compressed if `xz`) restored at `out`.
+void restoreNarFile(const std::string& file, bool xz, const std::string& out) {
+  if (xz) {
+    DecompressedSource src(file);
+    restorePath(out, src);
+  } else {
+    AutoCloseFd fd = openFile(file, O_RDONLY | O_CLOEXEC);
+    FdSource src(fd.get());
+    restorePath(out, src);
+  }
+}
+
 void builtinFetchurl(const BuiltinContext& ctx) {
   const Derivation& drv = ctx.drv;
   const std::string& out = outPath(ctx, "builtin:fetchurl");
@@ -39,12 +80,18 @@ void builtinFetchurl(const BuiltinContext& ctx) {
       if (urls.empty() || u != urls.front()) urls.push_back(u);
   if (urls.empty()) throw Error("attribute 'url' missing");
   bool executable = drv.env.count("executable") && drv.env.at("executable") == "1";
-  if (drv.env.count("unpack") && drv.env.at("unpack") == "1")
-    throw Error("builtin:fetchurl with 'unpack = true' is not supported by nixpp yet");
+  bool unpack = drv.env.count("unpack") && drv.env.at("unpack") == "1";
 
   auto fetch = [&](const std::string& url) {
     deletePath(out);
-    fetchUrlToFile(url, out);
+    if (unpack) {
+      TempDir tmp("nixpp-fetchurl");
+      std::string file = tmp.path() + "/download";
+      fetchUrlToFile(url, file, ctx.transfer);
+      restoreNarFile(file, urls.front().ends_with(".xz"), out);
+    } else {
+      fetchUrlToFile(url, out, ctx.transfer);
+    }
     if (executable && ::chmod(out.c_str(), 0755) != 0) throw SysError(errno, "making '" + out + "' executable");
   };
 
@@ -115,17 +162,13 @@ void builtinUnpackChannel(const BuiltinContext& ctx) {
 
 } // namespace
 
-void fetchUrlToFile(const std::string& url, const std::string& dest) {
-  std::string path = localPathOfUrl(url);
-  AutoCloseFd in;
-  struct stat st;
-  in = AutoCloseFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!in || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode))
-    throw Error("unable to download '" + url + "': Couldn't read a file:// file (37)");
+void fetchUrlToFile(const std::string& url, const std::string& dest, const FileTransferSettings& transfer) {
   AutoCloseFd outFd = openFile(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  FdSource src(in.get());
   FdSink sink(outFd.get());
-  src.drainInto(sink);
+  FileTransfer ft(transfer);
+  FileTransferRequest req{url};
+  req.verifyTLS = false;
+  ft.download(req, sink);
   outFd.close();
 }
 

@@ -2,13 +2,16 @@
 // run in a forked child of the build process (store/build/local_build.cc) instead of an
 // executed program, with no sandbox (they run no foreign code):
 //  - builtin:buildenv      nix-env's user environments (store/build/buildenv.h);
-//  - builtin:fetchurl      as Nix 2.8: a fixed-output download of `url` (then of the words of
+//  - builtin:fetchurl      as Nix 2.8: a fixed-output download (store/file_transfer.h: http://,
+//                          https:// without TLS verification, as the output hash is checked
+//                          anyway, file://, plain absolute paths) of `url` (then of the words of
 //                          `urls`, which later Nix versions use), trying first, for a flat
 //                          output hash, each of the `hashed-mirrors` as
 //                          "<mirror>/<algo>/<base16 hash>"; `executable = "1"` makes the file
-//                          executable (a mirror's file with the wrong hash is skipped, where Nix
-//                          2.8 fails the build). Only file:// URLs (and plain absolute paths) for now;
-//                          the output hash itself is checked by output registration;
+//                          executable; `unpack = "1"` restores the download as a NAR (xz-
+//                          compressed when `url` ends in ".xz"). A mirror's file with the wrong
+//                          hash is skipped, where Nix 2.8 fails the build; the output hash itself
+//                          is checked by output registration;
 //  - builtin:unpack-deb    nixpp's own: the data of the Debian package `src` (a store path) as
 //                          the tree $out (store/build/unpack_deb.h).
 //  - builtin:unpack-channel as Nix 2.8: the tarball `src` unpacked into $out/<channelName>.
@@ -21,6 +24,7 @@
 
 #include "format/derivation.h"
 #include "store/build/buildenv.h"
+#include "store/file_transfer.h"
 
 namespace nixpp {
 
@@ -31,15 +35,15 @@ struct BuiltinContext {
   RealPathFn realPath;                             // logical store path -> on disk
   std::vector<std::string> hashedMirrors;          // the hashed-mirrors setting
   std::ostream& log;                               // the builder's messages (the build log)
+  FileTransferSettings transfer = {};              // how builtin:fetchurl downloads
 };
 
 // Runs the builtin builder of `ctx.drv`. Throws Error "unsupported builtin builder 'builtin:X'"
 // for an unknown one, "attribute 'X' missing", or the builder's own error.
 void runBuiltin(const BuiltinContext& ctx);
 
-// builtin:fetchurl's download of one URL into `dest` (a new regular file). file:// URLs and
-// absolute paths only; throws Error "unable to download '<url>': ..." otherwise or when the
-// file cannot be read.
-void fetchUrlToFile(const std::string& url, const std::string& dest);
+// builtin:fetchurl's download of one URL into `dest` (a new regular file), TLS unverified.
+// Throws FileTransferError "unable to download '<url>': ...".
+void fetchUrlToFile(const std::string& url, const std::string& dest, const FileTransferSettings& transfer);
 
 } // namespace nixpp

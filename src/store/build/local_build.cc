@@ -246,7 +246,7 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     std::ostringstream log;
     inProcessStatus_ = 0;
     try {
-      runBuiltin({drv_, real, realPath, settings_.hashedMirrors, log});
+      runBuiltin({drv_, real, realPath, settings_.hashedMirrors, log, FileTransferSettings::from(settings_)});
     } catch (std::exception& e) {
       log << "error: " << e.what() << "\n";
       inProcessStatus_ = W_EXITCODE(1, 0);
@@ -261,7 +261,7 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed client, writing into a path it rebuilds
     ::dup2(logFd, STDOUT_FILENO);
     ::dup2(logFd, STDERR_FILENO);
-    runBuiltin({drv_, real, realPath, settings_.hashedMirrors, std::cerr});
+    runBuiltin({drv_, real, realPath, settings_.hashedMirrors, std::cerr, FileTransferSettings::from(settings_)});
     std::cerr.flush();
     ::_exit(0);
   });

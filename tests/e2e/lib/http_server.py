@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""A small HTTP server for the e2e tests, on 127.0.0.1 only.
+
+Usage: http_server.py ROOT PORTFILE LOGFILE
+
+Binds port 0 (the kernel picks a free port), writes the port to PORTFILE once listening, and
+serves the files under ROOT. Every request is appended to LOGFILE as "METHOD PATH". Special paths:
+  /redirect/REST       302 to /REST
+  /redirect2/REST      302 to /redirect/REST (two hops)
+  /loop/...            302 to itself (a redirect loop)
+  /status/CODE/...     answers CODE with a short text body
+  /flaky/N/KEY/REST    503 for the first N requests of KEY, then serves /REST
+  /stall/REST          sends the headers and a first byte of /REST, then nothing (a stalled download)
+Exits on SIGTERM, or when its parent process is gone (a killed test leaves no server behind).
+"""
+import http.server
+import os
+import signal
+import sys
+import threading
+import time
+
+root, portfile, logfile = sys.argv[1], sys.argv[2], sys.argv[3]
+counts = {}
+lock = threading.Lock()
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, directory=root, **kw)
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def record(self):
+        with lock, open(logfile, "a") as f:
+            f.write(f"{self.command} {self.path}\n")
+
+    def send_text(self, code, text, extra=()):
+        body = text.encode()
+        self.send_response(code)
+        for k, v in extra:
+            self.send_header(k, v)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def route(self):
+        self.record()
+        p = self.path
+        if p.startswith("/redirect/"):
+            return self.send_text(302, "moved\n", [("Location", "/" + p[len("/redirect/"):])])
+        if p.startswith("/redirect2/"):
+            return self.send_text(302, "moved\n", [("Location", "/redirect/" + p[len("/redirect2/"):])])
+        if p.startswith("/loop/"):
+            return self.send_text(302, "loop\n", [("Location", p)])
+        if p.startswith("/status/"):
+            code = int(p.split("/")[2])
+            return self.send_text(code, f"status {code} body\n")
+        if p.startswith("/flaky/"):
+            _, _, n, key, rest = p.split("/", 4)
+            with lock:
+                counts[key] = counts.get(key, 0) + 1
+                c = counts[key]
+            if c <= int(n):
+                return self.send_text(503, "try again\n")
+            self.path = "/" + rest
+        if p.startswith("/stall/"):
+            path = os.path.join(root, p[len("/stall/"):])
+            size = os.path.getsize(path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            with open(path, "rb") as f:
+                self.wfile.write(f.read(1))
+            self.wfile.flush()
+            time.sleep(60)
+            return
+        return super().do_GET() if self.command == "GET" else super().do_HEAD()
+
+    def do_GET(self):
+        self.route()
+
+    def do_HEAD(self):
+        self.route()
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def watch_parent(ppid=os.getppid()):
+    while os.getppid() == ppid:
+        time.sleep(1)
+    os._exit(0)
+
+
+threading.Thread(target=watch_parent, daemon=True).start()
+httpd = Server(("127.0.0.1", 0), Handler)
+signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+tmp = portfile + ".tmp"
+with open(tmp, "w") as f:
+    f.write(str(httpd.server_address[1]))
+os.rename(tmp, portfile)
+httpd.serve_forever()
