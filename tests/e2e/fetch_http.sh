@@ -31,17 +31,18 @@ same() {
   fi
   echo "$out"
 }
-# fails EXPR MESSAGE [OPTIONS...]: nixpp fails on EXPR, in bounded time, with MESSAGE in its
-# error's first line, which equals Nix 2.8's.
+# fails EXPR MESSAGE [OPTIONS...]: nixpp fails on EXPR, in bounded time, with an error line
+# "unable to download ..." containing MESSAGE, equal to Nix 2.8's (evaluation errors around it
+# are rendered as current Nix does, with a trace, so only that line is compared).
 fails() {
   local expr=$1 msg=$2; shift 2
   if nixpp "$@" -E "$expr" 2>"$tmp/err"; then fail "accepted: $expr"; fi
-  local first; first=$(grep -m1 '^error: ' "$tmp/err" || true)
-  [[ $first == *"$msg"* ]] || { cat "$tmp/err"; fail "message for $expr: want '$msg'"; }
+  local line; line=$(grep -v "^warning:" "$tmp/err" | grep -m1 -o "unable to download .*" || true)
+  [[ $line == *"$msg"* ]] || { cat "$tmp/err"; fail "message for $expr: want '$msg'"; }
   if [ $haveNix = 1 ]; then
     nix28 "$@" -E "$expr" 2>"$tmp/err2" >/dev/null && fail "nix 2.8 accepted: $expr"
-    local want; want=$(grep -m1 '^error: ' "$tmp/err2" || true)
-    [ "$first" = "$want" ] || fail "first line of the error for $expr"$'\n'"  nixpp: $first"$'\n'"  nix:   $want"
+    local want; want=$(grep -v "^warning:" "$tmp/err2" | grep -m1 -o "unable to download .*" || true)
+    [ "$line" = "$want" ] || fail "the error for $expr"$'\n'"  nixpp: $line"$'\n'"  nix:   $want"
   fi
 }
 store_listing() { ls "$tmp/root/nix/store" 2>/dev/null | grep -v '\.lock$' || true; }
@@ -91,7 +92,7 @@ if nixpp -E "builtins.fetchTarball \"$base/hello.txt\"" 2>"$tmp/err"; then fail 
 grep -qF "failed to extract archive" "$tmp/err" || { cat "$tmp/err"; fail "not-a-tarball message"; }
 
 # 4. HTTP errors, in Nix 2.8's words (first line compared).
-fails "builtins.fetchurl \"$base/nope.txt\"" "unable to download '$base/nope.txt': HTTP error 404 ('File not found')"
+fails "builtins.fetchurl \"$base/nope.txt\"" "'$base/nope.txt': HTTP error 404 ('File not found')"
 grep -qF "response body:" "$tmp/err" || { cat "$tmp/err"; fail "404: no response body"; }
 fails "builtins.fetchurl \"$base/status/403/x\"" "HTTP error 403 ('Forbidden')"
 fails "builtins.fetchTarball \"$base/status/410/x.tar.gz\"" "HTTP error 410 ('Gone')"
@@ -105,10 +106,10 @@ out=$(nixpp --option download-attempts 3 -E "builtins.fetchurl \"$base/flaky/2/k
   { cat "$tmp/err"; fail "retry warnings"; }
 grep -qE "; retrying in [0-9]+ ms$" "$tmp/err" || { cat "$tmp/err"; fail "retry warning's end"; }
 fails "builtins.fetchurl \"$base/status/500/y\"" "HTTP error 500 ('Internal Server Error')" --option download-attempts 2
-[ "$(grep -c '^GET /status/500/y$' "$tmp/requests")" = 2 ] || fail "500: not retried exactly once (nixpp)"
+[ "$(grep -c '^GET /status/500/y$' "$tmp/requests")" = $((2 + 2 * haveNix)) ] || fail "500: not tried exactly twice"
 port=$(closed_port)
 start=$(date +%s)
-fails "builtins.fetchurl \"http://127.0.0.1:$port/x\"" "unable to download 'http://127.0.0.1:$port/x': Couldn't connect to server (7)" --option download-attempts 2
+fails "builtins.fetchurl \"http://127.0.0.1:$port/x\"" "'http://127.0.0.1:$port/x': Couldn't connect to server (7)" --option download-attempts 2
 [ $(( $(date +%s) - start )) -lt 30 ] || fail "a closed port took too long"
 # A server that stops sending: stalled-download-timeout.
 start=$(date +%s)
