@@ -11,7 +11,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Nix 2.8 is the oracle for differential tests and benchmarks.
-test_pkgs=( nix-bin xz-utils python3 time busybox-static )
+test_pkgs=( nix-bin xz-utils python3 time busybox-static openssl )
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${test_pkgs[@]}"); fi

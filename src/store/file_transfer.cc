@@ -210,7 +210,9 @@ FileTransferResult FileTransfer::download(const FileTransferRequest& req, Sink& 
     c.easy_setopt(curl, CURLOPT_URL, curlUri.c_str());
     c.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
     c.easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
-    c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    // CURLOPT_NOSIGNAL stays off (unlike Nix, which ignores SIGPIPE process-wide): curl then
+    // ignores SIGPIPE while it runs, so a peer closing a TLS connection cannot kill us. The
+    // resolver is threaded, so no alarm signals either.
     c.easy_setopt(curl, CURLOPT_USERAGENT, userAgent.c_str());
     c.easy_setopt(curl, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_2TLS));
     c.easy_setopt(curl, CURLOPT_WRITEFUNCTION, Transfer::dataCb);

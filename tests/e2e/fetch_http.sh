@@ -3,8 +3,9 @@
 # builtins.fetchurl, fetchTarball, fetchTree (file, tarball) and <nix/fetchurl.nix>
 # (builtin:fetchurl, hashed-mirrors, unpack) give Nix 2.8's store paths; redirects are followed;
 # HTTP errors, a redirect loop, a closed port and a stalled server are clear errors in Nix 2.8's
-# words (the first line compared with Nix 2.8's), with a non-zero exit and no hang; transient
-# errors are retried (download-attempts); a hash mismatch leaves the store as it was.
+# words (the "unable to download" line compared with Nix 2.8's), with a non-zero exit and no hang;
+# transient errors are retried (download-attempts); a hash mismatch leaves the store as it was;
+# netrc-file; HTTPS with a self-signed certificate (NIX_SSL_CERT_FILE; builtin:fetchurl does not verify).
 set -euo pipefail
 : "${NIXPP_BIN:?NIXPP_BIN must point to the build directory}"
 tmp=$(mktemp -d)
@@ -154,4 +155,24 @@ grep -qx "GET /mirror/sha256/$good" "$tmp/requests" || fail "the mirror was not 
 # Every source fails: a clear error, no valid output.
 if realise "url = \"$base/gone/other.txt\"; sha256 = \"$bad\";" --option download-attempts 1 >/dev/null; then fail "a build from nowhere succeeded"; fi
 grep -qF "unable to download '$base/gone/other.txt': HTTP error 404 ('File not found')" "$tmp/err" || { cat "$tmp/err"; fail "builtin:fetchurl 404 message"; }
+
+# 7. netrc-file: a server that wants basic authentication.
+fails "builtins.fetchurl \"$base/auth/hello.txt\"" "HTTP error 401 ('Unauthorized')"
+printf 'machine 127.0.0.1 login nixpp password secret\n' > "$tmp/netrc"
+out=$(nixpp --option netrc-file "$tmp/netrc" -E "builtins.fetchurl \"$base/auth/hello.txt\"" 2>"$tmp/err") || { cat "$tmp/err"; fail "netrc-file"; }
+[ "$(cat "$tmp/root${out//\"/}")" = "hello world" ] || fail "netrc download contents"
+
+# 8. HTTPS with a self-signed certificate: refused unless NIX_SSL_CERT_FILE names it; builtin:fetchurl
+# does not verify (the output hash is checked anyway).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+  -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null || fail "openssl cannot make a certificate"
+start_http_server "$tmp/srv" "$tmp/tls-requests" "$tmp/cert.pem" "$tmp/key.pem"
+tls=https://127.0.0.1:$http_port
+fails "builtins.fetchurl \"$tls/hello.txt\"" "'$tls/hello.txt': SSL peer certificate or SSH remote key was not OK (60)" --option download-attempts 1
+export NIX_SSL_CERT_FILE=$tmp/cert.pem
+out=$(same "builtins.fetchurl { url = \"$tls/hello.txt\"; name = \"over-tls\"; }")
+[ "$(cat "$tmp/root${out//\"/}")" = "hello world" ] || fail "https contents"
+unset NIX_SSL_CERT_FILE
+o=$(realise "url = \"$tls/hello.txt\"; name = \"over-tls-builtin\"; sha256 = \"$good\";") || { cat "$tmp/err"; fail "builtin:fetchurl over https"; }
+cmp "$tmp/root$o" "$tmp/srv/hello.txt" || fail "builtin:fetchurl https contents"
 echo "fetch_http: all passed"

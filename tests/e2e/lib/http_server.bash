@@ -1,11 +1,13 @@
 # Sourced by e2e tests: a local HTTP server (tests/e2e/lib/http_server.py) on 127.0.0.1.
-# start_http_server ROOT LOG: serves ROOT, appends "METHOD PATH" lines to LOG, sets $http_port
-# and $http_pid. The caller's EXIT trap must run stop_http_server. Waits at most 10 s.
+# start_http_server ROOT LOG [CERT KEY]: serves ROOT (over TLS with CERT and KEY), appends
+# "METHOD PATH" lines to LOG, sets $http_port and $http_pid. The caller's EXIT trap must run
+# stop_http_server (which stops every server started). Waits at most 10 s.
 start_http_server() {
   local portfile
   portfile=$(mktemp -u)
-  python3 "$(dirname "${BASH_SOURCE[0]}")/http_server.py" "$1" "$portfile" "$2" &
+  python3 "$(dirname "${BASH_SOURCE[0]}")/http_server.py" "$1" "$portfile" "$2" "${@:3}" &
   http_pid=$!
+  http_pids="${http_pids:-} $http_pid"
   for _ in $(seq 100); do
     [ -s "$portfile" ] && break
     kill -0 "$http_pid" 2>/dev/null || { echo "http server died" >&2; return 1; }
@@ -16,7 +18,8 @@ start_http_server() {
   rm -f "$portfile"
 }
 stop_http_server() {
-  if [ -n "${http_pid:-}" ]; then kill "$http_pid" 2>/dev/null || true; wait "$http_pid" 2>/dev/null || true; fi
+  local p
+  for p in ${http_pids:-}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 }
 # A port on 127.0.0.1 where nothing listens (bound, then closed).
 closed_port() {

@@ -1,26 +1,30 @@
 #!/usr/bin/env python3
 """A small HTTP server for the e2e tests, on 127.0.0.1 only.
 
-Usage: http_server.py ROOT PORTFILE LOGFILE
+Usage: http_server.py ROOT PORTFILE LOGFILE [CERT KEY]
 
 Binds port 0 (the kernel picks a free port), writes the port to PORTFILE once listening, and
-serves the files under ROOT. Every request is appended to LOGFILE as "METHOD PATH". Special paths:
+serves the files under ROOT (over TLS with CERT and KEY when given). Every request is appended to LOGFILE as "METHOD PATH". Special paths:
   /redirect/REST       302 to /REST
   /redirect2/REST      302 to /redirect/REST (two hops)
   /loop/...            302 to itself (a redirect loop)
   /status/CODE/...     answers CODE with a short text body
   /flaky/N/KEY/REST    503 for the first N requests of KEY, then serves /REST
   /stall/REST          sends the headers and a first byte of /REST, then nothing (a stalled download)
+  /auth/REST           401 unless the request has HTTP basic authentication "nixpp:secret"
 Exits on SIGTERM, or when its parent process is gone (a killed test leaves no server behind).
 """
 import http.server
 import os
+import base64
 import signal
+import ssl
 import sys
 import threading
 import time
 
 root, portfile, logfile = sys.argv[1], sys.argv[2], sys.argv[3]
+tls = sys.argv[4:6]
 counts = {}
 lock = threading.Lock()
 
@@ -69,6 +73,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             if c <= int(n):
                 return self.send_text(503, "try again\n")
             self.path = "/" + rest
+        if p.startswith("/auth/"):
+            want = "Basic " + base64.b64encode(b"nixpp:secret").decode()
+            if self.headers.get("Authorization") != want:
+                return self.send_text(401, "who are you?\n", [("WWW-Authenticate", 'Basic realm="test"')])
+            self.path = "/" + p[len("/auth/"):]
         if p.startswith("/stall/"):
             path = os.path.join(root, p[len("/stall/"):])
             size = os.path.getsize(path)
@@ -101,6 +110,10 @@ def watch_parent(ppid=os.getppid()):
 
 threading.Thread(target=watch_parent, daemon=True).start()
 httpd = Server(("127.0.0.1", 0), Handler)
+if tls:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tls[0], tls[1])
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
 signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 tmp = portfile + ".tmp"
 with open(tmp, "w") as f:
