@@ -99,7 +99,9 @@ struct Transfer {
   Transfer(CURL* curl, Sink& sink) : curl(curl), sink(&sink) {}
   CURL* curl;
   Sink* sink;
-  uint64_t written = 0;  // bytes given to the sink, over all attempts
+  // Bytes given to the sink, over all attempts. A retry asks for the rest from there; curl
+  // refuses a server that then sends the whole file again (CURLE_RANGE_ERROR).
+  uint64_t written = 0;
   // Of the current response (reset by each status line, so by redirects and retries):
   std::string statusMsg, etag;
   bool acceptRanges = false;
