@@ -8,9 +8,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <functional>
+#include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "format/hash.h"
+#include "glue/fetcher_cache.h"
+#include "store/local_store.h"
 #include "store/nar_fs.h"
 #include "store/store.h"
 #include "sys/directory.h"
@@ -31,24 +36,79 @@ std::string formatLastModifiedDate(int64_t t) {
 
 namespace {
 
-// A download into the new file `dest`, hashed with `algo` on the way.
-struct Download {
-  Hash hash;
-  std::string effectiveUrl;
-};
-Download downloadToFile(const FileTransferSettings& transfer, const std::string& url, const std::string& dest,
-                        HashAlgo algo) {
+// A download into the new file `dest`.
+FileTransferResult downloadToFile(const FileTransferSettings& transfer, const std::string& url, const std::string& dest,
+                                  const std::string& expectedETag) {
   AutoCloseFd fd = openFile(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   FdSink file(fd.get());
-  HashSink hash(algo);
-  LambdaSink tee([&](std::string_view data) {
-    file(data);
-    hash(data);
-  });
   FileTransfer ft(transfer);
-  FileTransferResult r = ft.download(FileTransferRequest{url}, tee);
+  FileTransferRequest req{url};
+  req.expectedETag = expectedETag;
+  FileTransferResult r = ft.download(req, file);
   fd.close();
-  return {hash.finish().first, r.effectiveUri};
+  return r;
+}
+
+Hash hashFile(const std::string& path, HashAlgo algo) {
+  AutoCloseFd fd = openFile(path, O_RDONLY | O_CLOEXEC);
+  FdSource src(fd.get());
+  HashSink sink(algo);
+  src.drainInto(sink);
+  return sink.finish().first;
+}
+
+// Where a store path's contents are on disk.
+std::string realPathOf(Store& store, const StorePath& p) {
+  if (auto* local = dynamic_cast<LocalStore*>(&store)) return local->realPath(p);
+  return store.storeDir().printPath(p);
+}
+
+std::string infoString(const std::string& infoJson, const char* key) {
+  auto j = nlohmann::json::parse(infoJson, nullptr, false);
+  if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key];
+  return "";
+}
+
+// Nix 2.8's downloadFile: `url` into the store as the flat file `name` (sha256), through the
+// fetcher cache (when `useCache`; always recorded there). `check(file)` sees new contents before
+// they reach the store, and may throw to keep them out.
+struct FileResult {
+  StorePath storePath;
+  std::string etag, effectiveUrl;
+};
+FileResult downloadFileCached(Store& store, FetcherCache& cache, const std::string& url, const std::string& name,
+                              bool immutable, bool useCache, const FileTransferSettings& transfer,
+                              const std::function<void(const std::string&)>& check) {
+  nlohmann::json inAttrs = {{"type", "file"}, {"url", url}, {"name", name}};
+  std::optional<FetcherCache::Entry> cached;
+  if (useCache) cached = cache.lookup(store, inAttrs);
+  auto useCached = [&] {
+    return FileResult{cached->storePath, infoString(cached->info, "etag"), infoString(cached->info, "url")};
+  };
+  if (cached && !cached->expired) return useCached();
+
+  TempDir tmp("nixpp-download");
+  std::string file = tmp.path() + "/download";
+  FileTransferResult res;
+  try {
+    res = downloadToFile(transfer, url, file, cached ? infoString(cached->info, "etag") : "");
+  } catch (FileTransferError& e) {
+    if (!cached) throw;
+    std::cerr << "warning: " << e.what() << "; using cached version\n";
+    return useCached();
+  }
+  std::optional<StorePath> p;
+  if (res.cached && cached) {
+    p = cached->storePath;
+  } else {
+    if (check) check(file);
+    p = store.addPathToStore(file, name, ContentAddressMethod::flat, HashAlgo::sha256);
+  }
+  nlohmann::json info = {{"etag", res.etag}, {"url", res.effectiveUri}};
+  cache.add(store, inAttrs, info, *p, immutable);
+  if (url != res.effectiveUri)
+    cache.add(store, {{"type", "file"}, {"url", res.effectiveUri}, {"name", name}}, info, *p, immutable);
+  return {*p, res.etag, res.effectiveUri};
 }
 
 [[noreturn]] void hashMismatch(const std::string& url, const Hash& specified, const Hash& got) {
@@ -73,39 +133,67 @@ std::optional<StorePath> validExpected(Store& store, const FetchRequest& req, Fi
   return std::nullopt;
 }
 
+// builtins.fetchurl, fetchTree type "file": a pinned fetch (with a hash) bypasses the cache's
+// lookup, and its download is checked before it reaches the store.
 FetchResult fetchFile(Store& store, const FetchRequest& req, const FileTransferSettings& transfer) {
   if (auto p = validExpected(store, req, FileIngestionMethod::flat)) return resultFor(store, *p);
   std::optional<Hash> expected;
   if (req.hash) expected = Hash::parseAny(*req.hash);
-  HashAlgo algo = expected ? expected->algo() : HashAlgo::sha256;
-  TempDir tmp("nixpp-download");
-  std::string path = tmp.path() + "/download";
-  Hash got = downloadToFile(transfer, req.url, path, algo).hash;
-  if (expected && got != *expected) hashMismatch(req.url, *expected, got);
-  return resultFor(store, store.addPathToStore(path, req.name, ContentAddressMethod::flat, algo));
+  FetcherCache cache(transfer.tarballTtl);
+  auto check = [&](const std::string& file) {
+    if (!expected) return;
+    Hash got = hashFile(file, expected->algo());
+    if (got != *expected) hashMismatch(req.url, *expected, got);
+  };
+  FileResult f = downloadFileCached(store, cache, req.url, req.name, expected.has_value(), !expected, transfer, check);
+  return resultFor(store, f.storePath);
 }
 
+// builtins.fetchTarball, fetchTree type "tarball": as Nix 2.8's downloadTarball, the tarball
+// itself is also added to the store (a flat file named `name`), and the unpacked tree cached
+// under {"type":"tarball",...}; an expected NAR hash is checked before anything is added.
 FetchResult fetchTarball(Store& store, const FetchRequest& req, const FileTransferSettings& transfer) {
   if (auto p = validExpected(store, req, FileIngestionMethod::recursive)) return resultFor(store, *p);
+  std::optional<Hash> expected;
+  if (req.hash) expected = Hash::parseAny(*req.hash);
+  FetcherCache cache(transfer.tarballTtl);
+  nlohmann::json inAttrs = {{"type", "tarball"}, {"url", req.url}, {"name", req.name}};
+  std::optional<FetcherCache::Entry> cached;
+  if (!expected) cached = cache.lookup(store, inAttrs);
+  if (cached && !cached->expired) return resultFor(store, cached->storePath);
+
   TempDir tmp("nixpp-tarball");
-  std::string path = tmp.path() + "/download";
-  downloadToFile(transfer, req.url, path, HashAlgo::sha256);
-  std::string dest = tmp.path() + "/unpacked";
-  if (mkdir(dest.c_str(), 0700) != 0) throw SysError(errno, "creating directory '" + dest + "'");
-  int64_t lastModified = unpackTarball(path, dest);
-  auto entries = readDirectorySorted(dest);
-  if (entries.size() != 1) throw Error("tarball '" + req.url + "' contains an unexpected number of top-level files");
-  std::string top = dest + "/" + entries[0];
-  if (req.hash) {  // checked before adding, so that a mismatch leaves nothing in the store
-    Hash expected = Hash::parseAny(*req.hash);
-    HashSink sink(expected.algo());
-    dumpPath(top, sink);
-    Hash got = sink.finish().first;
-    if (expected != got) hashMismatch(req.url, expected, got);
+  std::string dest = tmp.path() + "/unpacked", top;
+  auto unpack = [&](const std::string& file) {
+    if (mkdir(dest.c_str(), 0700) != 0) throw SysError(errno, "creating directory '" + dest + "'");
+    unpackTarball(file, dest);
+    auto entries = readDirectorySorted(dest);
+    if (entries.size() != 1) throw Error("tarball '" + req.url + "' contains an unexpected number of top-level files");
+    top = dest + "/" + entries[0];
+    if (expected) {  // checked before adding, so that a mismatch leaves nothing in the store
+      HashSink sink(expected->algo());
+      dumpPath(top, sink);
+      Hash got = sink.finish().first;
+      if (*expected != got) hashMismatch(req.url, *expected, got);
+    }
+  };
+  FileResult f = downloadFileCached(store, cache, req.url, req.name, expected.has_value(), !expected, transfer, unpack);
+  std::optional<StorePath> result;
+  uint64_t lastModified = 0;
+  if (top.empty() && cached && !f.etag.empty() && infoString(cached->info, "etag") == f.etag) {
+    result = cached->storePath;  // the tarball has not changed
+    auto info = nlohmann::json::parse(cached->info, nullptr, false);
+    if (info.is_object() && info.contains("lastModified") && info["lastModified"].is_number_unsigned())
+      lastModified = info["lastModified"];
+  } else {
+    if (top.empty()) unpack(realPathOf(store, f.storePath));  // the tarball came from the cache
+    struct stat st;
+    if (lstat(top.c_str(), &st) != 0) throw SysError(errno, "getting status of '" + top + "'");
+    lastModified = uint64_t(st.st_mtime);  // as Nix 2.8: the top directory's
+    result = store.addPathToStore(top, req.name, ContentAddressMethod::nar);
   }
-  FetchResult r = resultFor(store, store.addPathToStore(top, req.name, ContentAddressMethod::nar));
-  (void)lastModified;  // Nix 2.8 does not report a tarball's lastModified in fetchTree
-  return r;
+  cache.add(store, inAttrs, {{"lastModified", lastModified}, {"etag", f.etag}}, *result, expected.has_value());
+  return resultFor(store, *result);
 }
 
 // The newest modification time in the tree at `path` (not following symlinks).
@@ -188,11 +276,9 @@ int64_t unpackTarball(const std::string& file, const std::string& dest) {
 
 DownloadedFile downloadFile(Store& store, const std::string& url, const std::string& name,
                             const FileTransferSettings& transfer) {
-  TempDir tmp("nixpp-download");
-  std::string path = tmp.path() + "/download";
-  Download d = downloadToFile(transfer, url, path, HashAlgo::sha256);
-  StorePath p = store.addPathToStore(path, name, ContentAddressMethod::flat, HashAlgo::sha256);
-  return {store.storeDir().printPath(p), d.effectiveUrl};
+  FetcherCache cache(transfer.tarballTtl);
+  FileResult f = downloadFileCached(store, cache, url, name, false, true, transfer, {});
+  return {store.storeDir().printPath(f.storePath), f.effectiveUrl};
 }
 
 FetchResult fetch(Store& store, const FetchRequest& req, const FileTransferSettings& transfer) {

@@ -3,7 +3,8 @@
 // from http://, https:// or file:// URLs (store/file_transfer.h: Nix's retries, timeouts and
 // error words); git from local repositories and what `git clone` reaches; paths from the file
 // system. A download goes to a temporary file and only reaches the store once its hash is
-// checked, so a mismatch or a failure leaves nothing behind.
+// checked, so a mismatch or a failure leaves nothing behind. Fetches without a hash go through
+// Nix's fetcher cache (glue/fetcher_cache.h), as in Nix 2.8.
 //
 // Store paths are Nix's: a file is added flat (makeFixedOutputPath(flat, hash, name)), a
 // tarball's single top-level directory, a git revision's tree (`git archive`) and a local path
@@ -28,8 +29,9 @@ class Store;
 FetchResult fetch(Store& store, const FetchRequest& req, const FileTransferSettings& transfer = {});
 
 // Nix's downloadFile: `url` into the store as a flat file named `name` (sha256), with the URL
-// it was finally fetched from after redirects (nix-channel reads a channel from there).
-// Throws FileTransferError when the download fails.
+// it was finally fetched from after redirects (nix-channel reads a channel from there). Through
+// the fetcher cache (glue/fetcher_cache.h): within tarball-ttl of the last download, the last
+// result again. Throws FileTransferError when the download fails.
 struct DownloadedFile {
   std::string storePath;
   std::string effectiveUrl;

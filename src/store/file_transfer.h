@@ -36,22 +36,26 @@ struct FileTransferSettings {
   std::string caFile;                    // CA bundle: $NIX_SSL_CERT_FILE, $SSL_CERT_FILE or the system's
   std::string userAgentSuffix;           // user-agent-suffix
   unsigned baseRetryTimeMs = 250;        // the first retry waits about this long, then doubling
+  uint64_t tarballTtl = 3600;            // tarball-ttl: for the fetchers' cache (glue/fetcher_cache.h)
 
   // From `s` (download-attempts, connect-timeout, stalled-download-timeout, netrc-file,
-  // user-agent-suffix) and the environment (the CA bundle, as Nix 2.8).
+  // user-agent-suffix, tarball-ttl) and the environment (the CA bundle, as Nix 2.8).
   static FileTransferSettings from(const Settings& s);
 };
 
 struct FileTransferRequest {
+  explicit FileTransferRequest(std::string uri) : uri(std::move(uri)) {}
   std::string uri;         // an absolute path is taken as a file:// URL
   bool head = false;       // HEAD: no body
   bool verifyTLS = true;   // builtin:fetchurl turns it off: the output's hash is checked anyway
+  std::string expectedETag;  // sent as If-None-Match; a 304 answer (or this ETag) means `cached`
 };
 
 struct FileTransferResult {
   std::string effectiveUri;  // the URL after redirects
   std::string etag;          // the ETag header of the final response, if any
   uint64_t bodySize = 0;     // bytes of the final response's body
+  bool cached = false;       // the server says the `expectedETag` version is current (no body)
 };
 
 class FileTransferError : public Error {

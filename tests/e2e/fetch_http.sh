@@ -175,4 +175,48 @@ out=$(same "builtins.fetchurl { url = \"$tls/hello.txt\"; name = \"over-tls\"; }
 unset NIX_SSL_CERT_FILE
 o=$(realise "url = \"$tls/hello.txt\"; name = \"over-tls-builtin\"; sha256 = \"$good\";") || { cat "$tmp/err"; fail "builtin:fetchurl over https"; }
 cmp "$tmp/root$o" "$tmp/srv/hello.txt" || fail "builtin:fetchurl https contents"
+
+# 9. The fetcher cache (~/.cache/nix/fetcher-cache-v1.sqlite, shared with Nix 2.8): within
+# tarball-ttl an unpinned fetch reuses its last result without asking the server; after it, the
+# server is asked with the ETag (a 304 keeps the path); the tarball itself is in the store too
+# (a flat file, as Nix 2.8); Nix 2.8 and nixpp reuse each other's entries.
+echo one > "$tmp/srv/c1.txt"
+c1=$(nixpp -E "builtins.fetchurl \"$base/c1.txt\"")
+echo two > "$tmp/srv/c1.txt"
+: > "$tmp/requests"
+[ "$(nixpp -E "builtins.fetchurl \"$base/c1.txt\"")" = "$c1" ] || fail "cached fetchurl"
+[ ! -s "$tmp/requests" ] || { cat "$tmp/requests"; fail "a cached fetch asked the server"; }
+c2=$(nixpp --option tarball-ttl 0 -E "builtins.fetchurl \"$base/c1.txt\"")
+[ "$c2" != "$c1" ] && [ "$(cat "$tmp/root${c2//\"/}")" = two ] || fail "tarball-ttl = 0: not fetched again"
+[ "$(nixpp --option tarball-ttl 0 -E "builtins.fetchurl \"$base/c1.txt\"")" = "$c2" ] || fail "revalidated fetchurl"
+grep -qx "304 /c1.txt" "$tmp/requests" || { cat "$tmp/requests"; fail "no If-None-Match revalidation"; }
+mkdir -p "$tmp/t2/ct-1"; echo one > "$tmp/t2/ct-1/f"
+tar -C "$tmp/t2" -czf "$tmp/srv/ct.tar.gz" ct-1
+t1=$(nixpp -E "builtins.fetchTarball \"$base/ct.tar.gz\"")
+echo two > "$tmp/t2/ct-1/f"; tar -C "$tmp/t2" -czf "$tmp/srv/ct.tar.gz" ct-1
+: > "$tmp/requests"
+[ "$(nixpp -E "builtins.fetchTarball \"$base/ct.tar.gz\"")" = "$t1" ] || fail "cached fetchTarball"
+[ ! -s "$tmp/requests" ] || { cat "$tmp/requests"; fail "a cached fetchTarball asked the server"; }
+t2=$(nixpp --option tarball-ttl 0 -E "builtins.fetchTarball \"$base/ct.tar.gz\"")
+[ "$(cat "$tmp/root${t2//\"/}/f")" = two ] || fail "tarball-ttl = 0: tarball not fetched again"
+[ "$(nixpp --option tarball-ttl 0 -E "builtins.fetchTarball \"$base/ct.tar.gz\"")" = "$t2" ] || fail "revalidated fetchTarball"
+grep -qx "304 /ct.tar.gz" "$tmp/requests" || { cat "$tmp/requests"; fail "no tarball revalidation"; }
+flat=$(cd "$tmp/root/nix/store" && for f in *-source; do [ -f "$f" ] && cmp -s "$f" "$tmp/srv/ct.tar.gz" && echo "$f"; done || true)
+[ -n "$flat" ] || fail "the tarball itself is not in the store"
+if [ $haveNix = 1 ]; then
+  nix28same() { NIX_CONF_DIR=$tmp/etc2 timeout 60 /usr/bin/nix-instantiate --store "$S" --eval -E "$1"; }
+  echo x1 > "$tmp/srv/x1.txt"
+  n=$(nix28same "builtins.fetchurl \"$base/x1.txt\"") || fail "nix 2.8 on nixpp's store"
+  echo changed > "$tmp/srv/x1.txt"
+  : > "$tmp/requests"
+  [ "$(nixpp -E "builtins.fetchurl \"$base/x1.txt\"")" = "$n" ] || fail "nixpp did not reuse Nix 2.8's cache entry"
+  echo y1 > "$tmp/srv/y1.txt"
+  m=$(nixpp -E "builtins.fetchTarball \"$base/ct.tar.gz\"" --option tarball-ttl 0)
+  y=$(nixpp -E "builtins.fetchurl \"$base/y1.txt\"")
+  echo changed > "$tmp/srv/y1.txt"
+  : > "$tmp/requests"
+  [ "$(nix28same "builtins.fetchurl \"$base/y1.txt\"")" = "$y" ] || fail "Nix 2.8 did not reuse nixpp's cache entry"
+  [ "$(nix28same "builtins.fetchTarball \"$base/ct.tar.gz\"")" = "$m" ] || fail "Nix 2.8 did not reuse nixpp's tarball entry"
+  [ ! -s "$tmp/requests" ] || { cat "$tmp/requests"; fail "cache entries of the other implementation not used"; }
+fi
 echo "fetch_http: all passed"

@@ -12,7 +12,9 @@ tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 export NIX_CONF_DIR=$tmp/etc NIX_STATE_DIR=$tmp/state NIX_LOG_DIR=$tmp/log NIX_STORE_DIR=$tmp/store HOME=$tmp/home
 mkdir -p "$NIX_CONF_DIR" "$HOME"
-printf 'build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command\n' > "$NIX_CONF_DIR/nix.conf"
+# tarball-ttl = 0: --update downloads again (else, as Nix 2.8, the fetcher cache's copy is kept
+# for an hour; nix_channel_http tests that).
+printf 'build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command\ntarball-ttl = 0\n' > "$NIX_CONF_DIR/nix.conf"
 unset NIX_PROFILE NIX_PATH
 fail() { echo "FAIL: $*" >&2; exit 1; }
 nc() { "$NIXPP_BIN/nix-channel" "$@"; }

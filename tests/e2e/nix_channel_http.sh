@@ -3,8 +3,8 @@
 # (tests/e2e/lib/http_server.py), on a throwaway store (NIX_STORE_DIR etc. and HOME under a temp
 # dir): --add/--update of a channel directory (Nix 2.8's requests: the URL itself, then
 # nixexprs.tar.xz where it redirects to), nix-env -iA nixpkgs.hello from it; a .bz2-only
-# channel, a tarball URL, a channel behind a redirect; errors (404, nothing to fetch) fail
-# clearly and leave the channels profile as it was. When Nix 2.8 is installed, its nix-channel
+# channel, a tarball URL, a channel behind a redirect; the fetcher cache (tarball-ttl); errors
+# (404, nothing to fetch, a closed port) fail clearly and leave the channels profile as it was. When Nix 2.8 is installed, its nix-channel
 # runs first on the same store directory and server: the same requests in the same order, and
 # the same store paths for the downloads and the unpacked channel.
 set -euo pipefail
@@ -109,9 +109,15 @@ timeout 120 "$NIXPP_BIN/nix-env" -iA nixpkgs.hello 2>"$tmp/err" || { cat "$tmp/e
 [ "$("$NIXPP_BIN/nix-instantiate" --eval -E '(import <other> {}).version')" = '"3.0"' ] || fail "<other>"
 [ "$("$NIXPP_BIN/nix-instantiate" --eval -E '(import <viaredirect> {}).version')" = '"4.0"' ] || fail "<viaredirect>"
 
-# 3. A new release on the server: --update nixpkgs fetches it.
+# 3. A new release on the server: within tarball-ttl, --update keeps the fetcher cache's copy
+# without asking the server (as Nix 2.8); with tarball-ttl = 0 it fetches the new release.
 mkchannel "$tmp/srv/chan" 1.1 xz
-nc --update nixpkgs 2>"$tmp/err" || { cat "$tmp/err"; fail "--update nixpkgs"; }
+: > "$tmp/requests"
+nc --update nixpkgs 2>"$tmp/err" || { cat "$tmp/err"; fail "--update nixpkgs (cached)"; }
+[ ! -s "$tmp/requests" ] || { cat "$tmp/requests"; fail "--update within tarball-ttl asked the server"; }
+[ "$("$NIXPP_BIN/nix-instantiate" --eval -E '(import <nixpkgs> {}).version')" = '"1.0"' ] || fail "cached nixpkgs"
+nc --option tarball-ttl 0 --update nixpkgs 2>"$tmp/err" || { cat "$tmp/err"; fail "--update nixpkgs"; }
+grep -qx "GET /chan//nixexprs.tar.xz" "$tmp/requests" || { cat "$tmp/requests"; fail "tarball-ttl = 0: not downloaded again"; }
 [ "$("$NIXPP_BIN/nix-instantiate" --eval -E '(import <nixpkgs> {}).version')" = '"1.1"' ] || fail "updated nixpkgs"
 timeout 120 "$NIXPP_BIN/nix-env" -iA nixpkgs.hello 2>"$tmp/err" || { cat "$tmp/err"; fail "nix-env -iA the new hello"; }
 [ "$("$HOME/.nix-profile/bin/hello")" = "hello 1.1" ] || fail "updated hello"

@@ -12,11 +12,14 @@ serves the files under ROOT (over TLS with CERT and KEY when given). Every reque
   /flaky/N/KEY/REST    503 for the first N requests of KEY, then serves /REST
   /stall/REST          sends the headers and a first byte of /REST, then nothing (a stalled download)
   /auth/REST           401 unless the request has HTTP basic authentication "nixpp:secret"
+Files are sent with an ETag (a hash of their contents); If-None-Match with it gets a 304 (logged
+as "304 PATH").
 Exits on SIGTERM, or when its parent process is gone (a killed test leaves no server behind).
 """
 import http.server
 import os
 import base64
+import hashlib
 import signal
 import ssl
 import sys
@@ -54,6 +57,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
     def route(self):
+        self.etag = None
         self.record()
         p = self.path
         if p.startswith("/redirect/"):
@@ -89,7 +93,23 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(60)
             return
+        local = self.translate_path(self.path)
+        if os.path.isfile(local):
+            with open(local, "rb") as f:
+                self.etag = '"' + hashlib.sha256(f.read()).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == self.etag:
+                with lock, open(logfile, "a") as f:
+                    f.write(f"304 {self.path}\n")
+                self.send_response(304)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         return super().do_GET() if self.command == "GET" else super().do_HEAD()
+
+    def end_headers(self):
+        if getattr(self, "etag", None):
+            self.send_header("ETag", self.etag)
+        super().end_headers()
 
     def do_GET(self):
         self.route()
