@@ -7,6 +7,8 @@ tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 : "${NIXPP_BIN:?NIXPP_BIN must point to the build directory}"
 mkdir -p "$tmp/etc" "$tmp/etc2" "$tmp/src/pkg-1.0/sub"
+# The fetcher cache (~/.cache/nix, of nixpp and Nix 2.8) in the temp dir, not the user's.
+export HOME=$tmp XDG_CACHE_HOME=$tmp/.cache
 printf 'build-users-group =\nsandbox = false\nsubstituters =\n' > "$tmp/etc/nix.conf"
 printf 'build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command flakes\n' > "$tmp/etc2/nix.conf"
 

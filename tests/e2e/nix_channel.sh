@@ -15,7 +15,7 @@ mkdir -p "$NIX_CONF_DIR" "$HOME"
 # tarball-ttl = 0: --update downloads again (else, as Nix 2.8, the fetcher cache's copy is kept
 # for an hour; nix_channel_http tests that).
 printf 'build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command\ntarball-ttl = 0\n' > "$NIX_CONF_DIR/nix.conf"
-unset NIX_PROFILE NIX_PATH
+unset NIX_PROFILE NIX_PATH XDG_CACHE_HOME  # the fetcher cache goes under $HOME
 fail() { echo "FAIL: $*" >&2; exit 1; }
 nc() { "$NIXPP_BIN/nix-channel" "$@"; }
 [ -x /bin/busybox ] || fail "needs busybox-static (scripts/install-deps.sh installs it)"

@@ -15,7 +15,7 @@ trap 'stop_http_server; chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 export NIX_CONF_DIR=$tmp/etc NIX_LOG_DIR=$tmp/log NIX_STORE_DIR=$tmp/store
 mkdir -p "$NIX_CONF_DIR"
 printf 'build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command\ndownload-attempts = 2\n' > "$NIX_CONF_DIR/nix.conf"
-unset NIX_PROFILE NIX_PATH NIX_REMOTE
+unset NIX_PROFILE NIX_PATH NIX_REMOTE XDG_CACHE_HOME  # the fetcher cache goes under $HOME
 fail() { echo "FAIL: $*" >&2; exit 1; }
 nc() { timeout 120 "$NIXPP_BIN/nix-channel" "$@"; }
 [ -x /bin/busybox ] || fail "needs busybox-static (scripts/install-deps.sh installs it)"
