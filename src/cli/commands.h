@@ -20,6 +20,7 @@ int nixEnvMain(Strings args);          // cli/nix_env.cc
 int nixCollectGarbageMain(Strings args);  // cli/gc_cli.cc
 int nixChannelMain(Strings args);         // cli/nix_channel.cc
 int nixShellMain(Strings args);           // cli/nix_shell.cc
+int nixPrefetchUrlMain(Strings args);     // cli/nix_prefetch_url.cc
 
 // `nix <subcommand>`: `program` is e.g. "nix hash", `args` what follows the subcommand.
 int nixHashCommand(Strings args);  // cli/nix_hash.cc: nix hash file|path|convert|to-*

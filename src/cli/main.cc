@@ -31,6 +31,7 @@ const Entry tools[] = {
     {"nix-collect-garbage", nixCollectGarbageMain, "delete unreachable store paths"},
     {"nix-channel", nixChannelMain, "manage Nix channels"},
     {"nix-shell", nixShellMain, "start an interactive shell based on a Nix expression"},
+    {"nix-prefetch-url", nixPrefetchUrlMain, "download a file into the Nix store and print its hash"},
 };
 
 // `nix <subcommand>`.
