@@ -37,21 +37,42 @@ std::vector<std::string> makeNixPath(const std::vector<std::string>& includes, c
     add(state + "/profiles/per-user/root/channels/nixpkgs", "nixpkgs");
     add(state + "/profiles/per-user/root/channels", "");
   }
+  // Entries are separated by ':'. As Nix 2.8's parseNixPath: where what follows the entry's '='
+  // is a URL ("https://...", "channel:..."), its first ':' does not end the entry (a second one,
+  // as in a port, still does, in Nix too).
   std::string env = getEnv("NIX_PATH");
-  // Entries are separated by ':', except inside URLs ("https://...").
-  std::string cur;
-  for (size_t i = 0; i <= env.size(); ++i) {
-    if (i == env.size() || (env[i] == ':' && env.compare(i, 3, "://") != 0)) {
-      if (!cur.empty()) raw.push_back(cur);
-      cur.clear();
-    } else cur += env[i];
+  auto isUri = [](std::string_view s) {
+    if (s.starts_with("channel:")) return true;
+    auto pos = s.find("://");
+    if (pos == std::string_view::npos) return false;
+    auto scheme = s.substr(0, pos);
+    return scheme == "http" || scheme == "https" || scheme == "file" || scheme == "channel" || scheme == "git" ||
+           scheme == "s3" || scheme == "ssh";
+  };
+  for (size_t p = 0; p < env.size();) {
+    size_t start = p, start2 = p;
+    while (p < env.size() && env[p] != ':') {
+      if (env[p] == '=') start2 = p + 1;
+      ++p;
+    }
+    if (p == env.size()) {
+      if (p != start) raw.push_back(env.substr(start));
+      break;
+    }
+    if (isUri(std::string_view(env).substr(start2))) {
+      ++p;
+      while (p < env.size() && env[p] != ':') ++p;
+    }
+    if (p > start) raw.push_back(env.substr(start, p - start));
+    ++p;
   }
   std::vector<std::string> out;
   for (auto& e : raw) {
     auto eq = e.find('=');
     std::string prefix = eq == std::string::npos ? "" : e.substr(0, eq + 1);
     std::string path = eq == std::string::npos ? e : e.substr(eq + 1);
-    if (!path.empty() && path[0] != '/' && path.find("://") == std::string::npos) path = canonPath(cwd + "/" + path);
+    if (!path.empty() && path[0] != '/' && path.find("://") == std::string::npos && !path.starts_with("channel:"))
+      path = canonPath(cwd + "/" + path);
     out.push_back(prefix + path);
   }
   return out;

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@
 #include "expr/value.h"
 
 namespace nixpp {
+
+// Nix's resolveUri: "channel:NAME" is https://nixos.org/channels/NAME/nixexprs.tar.xz; any
+// other URL is itself.
+std::string resolveUri(const std::string& uri);
 
 class DrvHashCache;
 
@@ -92,6 +97,11 @@ public:
   // Resolves `<name>` against settings.nixPath, as __findFile does. Throws if not found.
   // "nix/NAME" is Nix's corepkg /__corepkgs__/NAME (not searched for, as in Nix 2.8).
   std::string findFile(std::string_view name, PosIdx pos);
+  // The directory a search path entry's path stands for: itself, or for a URL (http(s)://,
+  // file://, channel:NAME, ... as Nix 2.8's isUri) the store path of it fetched as a tarball
+  // (its real path in a chroot store, as Nix), once per evaluation; nullopt (with Nix 2.8's
+  // warning) if that fails.
+  std::optional<std::string> resolveSearchPathEntry(const std::string& path);
   // The Nix source of a corepkg path ("/__corepkgs__/fetchurl.nix"), or null (expr/corepkgs.cc).
   static const char* corepkgSource(std::string_view path);
 
@@ -198,6 +208,7 @@ public:
 
   // The files `import`ed so far, and the store paths of copied sources (path -> store path).
   std::unordered_map<std::string, Value*> fileEvalCache;
+  std::map<std::string, std::optional<std::string>> searchPathResolved_;  // resolveSearchPathEntry
   std::unordered_map<std::string, std::string> srcToStore;
   // Compiled regular expressions of builtins.match/split (defined in builtins/strings.cc).
   std::shared_ptr<struct RegexCache> regexCache;

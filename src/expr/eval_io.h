@@ -93,6 +93,8 @@ public:
   // The contents of a file inside the store, given by its store path (e.g. a .drv), wherever the
   // store keeps it on disk (a chroot store). Default: readFile.
   virtual std::string readStoreFile(const std::string& path) { return readFile(path); }
+  // Where the store path `storePath` is on disk (elsewhere in a chroot store). Default: itself.
+  virtual std::string toRealPath(const std::string& storePath) { return storePath; }
   // Fetches a file, tarball, git revision or local path into the store. Throws Error with
   // Nix's wording (e.g. "hash mismatch in file downloaded from '...'"). Default: throws.
   virtual FetchResult fetch(const FetchRequest& req);

@@ -657,6 +657,33 @@ void EvalState::evalFile(const std::string& path, Value& v) {
   v = *cached;
 }
 
+std::string resolveUri(const std::string& uri) {
+  if (uri.starts_with("channel:")) return "https://nixos.org/channels/" + uri.substr(8) + "/nixexprs.tar.xz";
+  return uri;
+}
+
+std::optional<std::string> EvalState::resolveSearchPathEntry(const std::string& path) {
+  // Nix 2.8's isUri.
+  auto scheme = path.find("://");
+  std::string s = scheme == std::string::npos ? "" : path.substr(0, scheme);
+  if (!path.starts_with("channel:") && s != "http" && s != "https" && s != "file" && s != "channel" && s != "git" &&
+      s != "s3" && s != "ssh")
+    return path;
+  if (auto i = searchPathResolved_.find(path); i != searchPathResolved_.end()) return i->second;
+  std::optional<std::string> res;
+  try {
+    FetchRequest req;
+    req.type = FetchRequest::Type::tarball;
+    req.url = resolveUri(path);
+    req.name = "source";
+    res = io.toRealPath(io.fetch(req).storePath);  // as Nix 2.8: where it is on disk
+  } catch (Error&) {
+    std::cerr << "warning: Nix search path entry '" << path << "' cannot be downloaded, ignoring\n";
+  }
+  searchPathResolved_[path] = res;
+  return res;
+}
+
 std::string EvalState::findFile(std::string_view name, PosIdx pos) {
   if (name.starts_with("nix/")) return "/__corepkgs__/" + std::string(name.substr(4));
   for (auto& entry : settings.nixPath) {
@@ -671,6 +698,9 @@ std::string EvalState::findFile(std::string_view name, PosIdx pos) {
     else if (name.starts_with(prefix) && name.size() > prefix.size() && name[prefix.size()] == '/')
       rest = std::string(name.substr(prefix.size() + 1));
     else continue;
+    auto dir = resolveSearchPathEntry(path);
+    if (!dir) continue;
+    path = *dir;
     std::string full = rest.empty() ? path : path + "/" + rest;
     if (!full.empty() && full[0] != '/') {
       // relative search path entries are relative to the current directory

@@ -153,6 +153,15 @@ std::string StoreEvalIo::readStoreFile(const std::string& path) {
   return readFile(path);
 }
 
+std::string StoreEvalIo::toRealPath(const std::string& storePath) {
+  const StoreDir& dir = store().storeDir();
+  if (auto* local = dynamic_cast<LocalStore*>(&store()); local && dir.isInStore(storePath)) {
+    auto [sp, rest] = dir.toStorePath(storePath);
+    return local->realPath(sp) + rest;
+  }
+  return storePath;
+}
+
 std::vector<std::string> StoreEvalIo::queryReferences(const std::string& storePath) {
   const StoreDir& dir = store().storeDir();
   std::vector<std::string> out;

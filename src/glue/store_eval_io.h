@@ -41,6 +41,7 @@ public:
   std::string getEnv(const std::string& name) override;
   std::vector<std::string> queryReferences(const std::string& storePath) override;
   std::string readStoreFile(const std::string& path) override;
+  std::string toRealPath(const std::string& storePath) override;
   FetchResult fetch(const FetchRequest& req) override;  // glue/fetch.h
 
 private:

@@ -219,4 +219,26 @@ if [ $haveNix = 1 ]; then
   [ "$(nix28same "builtins.fetchTarball \"$base/ct.tar.gz\"")" = "$m" ] || fail "Nix 2.8 did not reuse nixpp's tarball entry"
   [ ! -s "$tmp/requests" ] || { cat "$tmp/requests"; fail "cache entries of the other implementation not used"; }
 fi
+
+# 10. Search path entries that are URLs (-I, NIX_PATH) are fetched as tarballs, once; one that
+# cannot be downloaded is skipped with Nix 2.8's warning.
+mkdir -p "$tmp/t3/sp-1/sub"
+echo '{ x = 42; }' > "$tmp/t3/sp-1/default.nix"; echo '"deep"' > "$tmp/t3/sp-1/sub/f.nix"
+tar -C "$tmp/t3" -czf "$tmp/srv/sp.tar.gz" sp-1
+: > "$tmp/requests"
+out=$(nixpp -I "sp=$base/sp.tar.gz" -E '[ (import <sp>).x (import <sp/sub/f.nix>) ]' 2>"$tmp/err") || { cat "$tmp/err"; fail "search path URL"; }
+[ "$out" = '[ 42 "deep" ]' ] || fail "search path URL: $out"
+[ "$(grep -c '^GET /sp.tar.gz$' "$tmp/requests")" = 1 ] || { cat "$tmp/requests"; fail "search path URL fetched more than once"; }
+# NIX_PATH: a URL's "scheme:" does not split the entry (but, as in Nix 2.8, a port's ':' does).
+[ "$(NIX_PATH="a=/nonexistent:sp=file://$tmp/srv/sp.tar.gz:b=/x" nixpp -E '(import <sp>).x')" = 42 ] || fail "NIX_PATH URL"
+[ "$(nixpp -E '(import <sp>).x' -I "sp=$base/nope.tar.gz" -I "sp=$base/sp.tar.gz" 2>"$tmp/err")" = 42 ] || { cat "$tmp/err"; fail "fallback after a bad URL"; }
+grep -qxF "warning: Nix search path entry '$base/nope.tar.gz' cannot be downloaded, ignoring" "$tmp/err" || { cat "$tmp/err"; fail "search path warning"; }
+if nixpp -I "sp=$base/nope.tar.gz" -E '<sp>' 2>"$tmp/err"; then fail "a missing search path entry found"; fi
+grep -qF "file 'sp' was not found in the Nix search path" "$tmp/err" || { cat "$tmp/err"; fail "not found message"; }
+if [ $haveNix = 1 ]; then
+  [ "$(nix28 -I "sp=$base/sp.tar.gz" -E '(import <sp>).x')" = 42 ] || fail "Nix 2.8 on the search path URL"
+  # (each the real path in its own chroot store, as Nix 2.8 gives it)
+  [ "$(basename "$(nixpp -I "sp=$base/sp.tar.gz" -E '<sp>')")" = "$(basename "$(nix28 -I "sp=$base/sp.tar.gz" -E '<sp>')")" ] ||
+    fail "search path store path differs from Nix 2.8's"
+fi
 echo "fetch_http: all passed"

@@ -299,7 +299,9 @@ void primFindFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
     else if (name == prefix) rest = "";
     else if (name.starts_with(prefix) && name.size() > prefix.size() && name[prefix.size()] == '/') rest = std::string(name.substr(prefix.size() + 1));
     else continue;
-    std::string full = canonPath(rest.empty() ? path : path + "/" + rest);
+    auto dir = st.resolveSearchPathEntry(path);
+    if (!dir) continue;
+    std::string full = canonPath(rest.empty() ? *dir : *dir + "/" + rest);
     if (st.io.pathExists(full)) return st.mkPath(v, full);
   }
   throw ThrownError("file '" + std::string(name) + "' was not found in the Nix search path (add it using $NIX_PATH or -I)", st.pos(pos));

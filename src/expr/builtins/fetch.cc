@@ -58,6 +58,7 @@ void fetchFileOrTarball(EvalState& st, PosIdx pos, Value& arg, Value& v, std::st
   } else {
     req.url = st.forceStringNoCtx(arg, pos, "while evaluating the url we should fetch");
   }
+  req.url = resolveUri(req.url);  // as Nix 2.8: channel:NAME
   bool nameGiven = !req.name.empty();
   if (req.name.empty()) req.name = unpack ? "source" : baseNameOf(req.url);
   try {
