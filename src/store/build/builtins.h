@@ -31,6 +31,10 @@ struct BuiltinContext {
   RealPathFn realPath;                             // logical store path -> on disk
   std::vector<std::string> hashedMirrors;          // the hashed-mirrors setting
   std::ostream& log;                               // the builder's messages (the build log)
+  // When set, a builder that writes its "out" output canonical and knows its NAR without
+  // reading the tree back (builtin:buildenv) stores that NAR here; output registration then
+  // neither canonicalises nor reads the tree again.
+  std::string* outNar = nullptr;
 };
 
 // Runs the builtin builder of `ctx.drv`. Throws Error "unsupported builtin builder 'builtin:X'"
