@@ -1,5 +1,7 @@
 #include "cli/user_env.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
@@ -90,6 +92,24 @@ std::vector<StorePath> missingDerivations(LocalStore& store, const std::vector<S
     for (auto& [in, _] : d.inputDrvs) todo.push_back(in);
   }
   return {result.begin(), result.end()};
+}
+
+// The store path that `profile` (a chain of links: profile -> profile-N-link -> store path)
+// points at, if any.
+std::optional<StorePath> profileTarget(const StoreDir& dir, std::string path) {
+  for (int hops = 0; hops < 8; ++hops) {
+    char buf[4096];
+    ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+    if (n <= 0 || size_t(n) == sizeof buf) return std::nullopt;
+    std::string target(buf, size_t(n));
+    if (target[0] != '/') {
+      auto slash = path.rfind('/');
+      target = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/" + target;
+    }
+    if (auto p = dir.parsePathOpt(target)) return p;
+    path = std::move(target);
+  }
+  return std::nullopt;
 }
 
 } // namespace
@@ -215,7 +235,11 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
              {"system", "builtin"}};
   fillInOutputPaths(drv, dir, [](const StorePath&) -> DrvHash { throw Error("user environments have no input derivations"); });
   StorePath drvPath = store.addTextToStore("user-environment.drv", drv.unparse(dir, false), drv.inputSrcs);
-  buildDerivations(store, settings, {drvPath});
+  // The new environment mostly has the links of the current one: they are shared (hard links),
+  // not made again.
+  BuildReporting reporting;
+  reporting.shareLinksFrom = profileTarget(dir, profile);
+  buildDerivations(store, settings, {drvPath}, BuildMode::normal, reporting);
   auto out = drv.outputsAndOptPaths(dir).at("out");
   if (!out) throw Error("user environment has no output path");
 

@@ -186,14 +186,32 @@ Node mergePackages(std::vector<EnvPackage> pkgs, const RealPathFn& realPath, std
   return root;
 }
 
+// Whether the link `name` in `dirFd` has the target `target` and the store's metadata (mtime 1,
+// our owner): then it is what writeTree would have made. (Not the access time: reading a link
+// sets it, as reading anything in the store does.)
+bool sameCanonicalLink(int dirFd, const std::string& name, const std::string& target) {
+  std::string buf(target.size() + 1, '\0');
+  ssize_t n = ::readlinkat(dirFd, name.c_str(), buf.data(), buf.size());
+  if (n != ssize_t(target.size()) || buf.compare(0, target.size(), target) != 0) return false;
+  struct stat st;
+  return ::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
+         st.st_mtime == 1 && st.st_uid == ::geteuid() && (::geteuid() != 0 || st.st_gid == 0);
+}
+
 // Writes the entries of `dir` into the directory open as `dirFd` (at `path`). With
 // `canonical`, every entry gets the store's metadata as canonicalisePathMetaData would set it
 // (times 1, directories 0555, owner root when run as root), so that the tree needs no other walk.
-void writeTree(const Node& dir, int dirFd, const std::string& path, bool canonical) {
+// `shareFd` (or -1) is the directory at the same place in a valid tree whose identical links
+// are hard-linked instead of created (checked after linking: a different one is replaced).
+void writeTree(const Node& dir, int dirFd, const std::string& path, bool canonical, int shareFd) {
   static const struct timespec times[2] = {{1, 0}, {1, 0}};
   bool chownRoot = canonical && ::geteuid() == 0 && ::getegid() != 0;
   for (auto& [name, n] : dir.entries) {
     if (!n.isDir) {
+      if (shareFd != -1 && ::linkat(shareFd, name.c_str(), dirFd, name.c_str(), 0) == 0) {
+        if (sameCanonicalLink(dirFd, name, n.target)) continue;
+        if (::unlinkat(dirFd, name.c_str(), 0) == -1) throw SysError(errno, "removing '" + path + "/" + name + "'");
+      }
       if (::symlinkat(n.target.c_str(), dirFd, name.c_str()) == -1)
         throw SysError(errno, "creating symlink '" + path + "/" + name + "'");
     } else {
@@ -201,7 +219,9 @@ void writeTree(const Node& dir, int dirFd, const std::string& path, bool canonic
         throw SysError(errno, "creating directory '" + path + "/" + name + "'");
       AutoCloseFd fd(::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!fd) throw SysError(errno, "opening directory '" + path + "/" + name + "'");
-      writeTree(n, fd.get(), path + "/" + name, canonical);
+      AutoCloseFd share;
+      if (shareFd != -1) share = AutoCloseFd(::openat(shareFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      writeTree(n, fd.get(), path + "/" + name, canonical, share ? share.get() : -1);
       if (canonical && ::fchmod(fd.get(), 0555) == -1)
         throw SysError(errno, "changing mode of '" + path + "/" + name + "' to 365");
     }
@@ -212,11 +232,14 @@ void writeTree(const Node& dir, int dirFd, const std::string& path, bool canonic
   }
 }
 
-// Writes the tree of `root` into the existing, empty directory `outReal`.
-void writeOut(const Node& root, const std::string& outReal, bool canonical) {
+// Writes the tree of `root` into the existing, empty directory `outReal` (sharing the links of
+// `shareFrom` that are the same, if not empty).
+void writeOut(const Node& root, const std::string& outReal, bool canonical, const std::string& shareFrom = "") {
   AutoCloseFd fd(::open(outReal.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) throw SysError(errno, "opening directory '" + outReal + "'");
-  writeTree(root, fd.get(), outReal, canonical);
+  AutoCloseFd share;
+  if (!shareFrom.empty()) share = AutoCloseFd(::open(shareFrom.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  writeTree(root, fd.get(), outReal, canonical, share ? share.get() : -1);
   if (!canonical) return;
   static const struct timespec times[2] = {{1, 0}, {1, 0}};
   if (::fchmod(fd.get(), 0555) == -1) throw SysError(errno, "changing mode of '" + outReal + "' to 365");
@@ -253,7 +276,8 @@ void buildProfile(const std::string& outReal, std::vector<EnvPackage> pkgs, cons
 }
 
 void runBuiltinBuilder(const Derivation& drv, const std::map<std::string, std::string>& outputsReal,
-                       const RealPathFn& realPath, std::ostream& log, std::string* narOut) {
+                       const RealPathFn& realPath, std::ostream& log, std::string* narOut,
+                       const std::string& shareLinksFrom) {
   if (drv.builder != "builtin:buildenv") throw Error("unsupported builtin builder '" + drv.builder + "'");
   auto attr = [&](const std::string& name) -> const std::string& {
     auto it = drv.env.find(name);
@@ -287,7 +311,7 @@ void runBuiltinBuilder(const Derivation& drv, const std::map<std::string, std::s
   // The link to the manifest (never a package's: every "manifest.nix" is skipped above).
   auto [_, added] = root.entries.emplace("manifest.nix", Node{false, attr("manifest"), 0, {}});
   if (!added) throw SysError(EEXIST, "creating symlink '" + out->second + "/manifest.nix'");
-  writeOut(root, out->second, true);
+  writeOut(root, out->second, true, shareLinksFrom);
   if (narOut) {
     StringSink sink;
     {

@@ -31,8 +31,13 @@ using RealPathFn = std::function<std::string(const std::string&)>;
 // With `narOut`, also gives the NAR of what it wrote (from its own record of the tree, not read
 // back). Throws Error for an unknown builtin ("unsupported builtin builder 'builtin:X'"), a
 // missing attribute, or a conflict. Warnings (skipped non-directories, dangling links) go to `log`.
+// With `shareLinksFrom` (the real path of a valid store path, e.g. the previous generation of the
+// profile), a link that tree has at the same place with the same target is hard-linked from it
+// instead of created (a new inode costs more than a new name; the tree is the same, the inode
+// is shared as auto-optimise-store would share it).
 void runBuiltinBuilder(const Derivation& drv, const std::map<std::string, std::string>& outputsReal,
-                       const RealPathFn& realPath, std::ostream& log, std::string* narOut = nullptr);
+                       const RealPathFn& realPath, std::ostream& log, std::string* narOut = nullptr,
+                       const std::string& shareLinksFrom = "");
 
 // One package of a user environment.
 struct EnvPackage {

@@ -35,6 +35,9 @@ struct BuiltinContext {
   // reading the tree back (builtin:buildenv) stores that NAR here; output registration then
   // neither canonicalises nor reads the tree again.
   std::string* outNar = nullptr;
+  // builtin:buildenv: where a valid tree whose identical links it may hard-link is (see
+  // BuildReporting::shareLinksFrom), or empty.
+  std::string shareLinksFrom;
 };
 
 // Runs the builtin builder of `ctx.drv`. Throws Error "unsupported builtin builder 'builtin:X'"

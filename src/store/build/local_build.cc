@@ -247,7 +247,10 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     inProcessStatus_ = 0;
     try {
       std::string nar;  // builtin:buildenv's NAR of what it wrote, so that registration need not read it back
-      runBuiltin({drv_, real, realPath, settings_.hashedMirrors, log, &nar});
+      std::string shareFrom;
+      if (reporting_.shareLinksFrom && store_.isValidPath(*reporting_.shareLinksFrom))
+        shareFrom = store_.realPath(*reporting_.shareLinksFrom);
+      runBuiltin({drv_, real, realPath, settings_.hashedMirrors, log, &nar, shareFrom});
       if (!nar.empty()) built_.knownNars["out"] = std::move(nar);
     } catch (std::exception& e) {
       log << "error: " << e.what() << "\n";
@@ -263,7 +266,7 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed client, writing into a path it rebuilds
     ::dup2(logFd, STDOUT_FILENO);
     ::dup2(logFd, STDERR_FILENO);
-    runBuiltin({drv_, real, realPath, settings_.hashedMirrors, std::cerr});
+    runBuiltin({drv_, real, realPath, settings_.hashedMirrors, std::cerr, nullptr, ""});
     std::cerr.flush();
     ::_exit(0);
   });
