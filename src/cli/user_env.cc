@@ -13,6 +13,7 @@
 #include "store/local_store.h"
 #include "store/profiles.h"
 #include "store/settings.h"
+#include "store/store_db.h"
 #include "store/temp_roots.h"
 #include "sys/file.h"
 
@@ -157,12 +158,18 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
   // priority, number of outputs and output paths.
   // As Nix: every element's outputs held by temporary roots (until the new generation links to
   // the environment) before they are checked, in one write.
+  std::set<std::string> invalidOutputs;
   {
     std::vector<std::string> outPaths;
     for (auto& e : elems)
       for (auto& [_, path] : e.queryOutputs(true, true))
         if (path) outPaths.push_back(*path);
     store.tempRoots().add(outPaths);
+    // Their validity, in one read transaction (one lock of the WAL index, not one per path;
+    // nothing is evaluated meanwhile, which could write to the store).
+    SqliteReadTxn txn(store.db().sqlite());
+    for (auto& p : outPaths)
+      if (auto sp = dir.parsePathOpt(p); sp && !store.isValidPath(*sp)) invalidOutputs.insert(p);
   }
   StorePathSet references;
   std::string manifest = "[ ";
@@ -194,7 +201,7 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
       vo->mkAttrs(ob);
       b->push(st.symbol(name), vo);
       StorePath sp = dir.parsePath(*path);
-      if (!store.isValidPath(sp)) throw InvalidPath("path '" + *path + "' is not valid");
+      if (invalidOutputs.count(*path)) throw InvalidPath("path '" + *path + "' is not valid");
       references.insert(sp);
       outPaths += " " + *path;
     }

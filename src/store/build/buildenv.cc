@@ -190,12 +190,13 @@ Node mergePackages(std::vector<EnvPackage> pkgs, const RealPathFn& realPath, std
 // our owner): then it is what writeTree would have made. (Not the access time: reading a link
 // sets it, as reading anything in the store does.)
 bool sameCanonicalLink(int dirFd, const std::string& name, const std::string& target) {
+  static const uid_t self = ::geteuid();
   std::string buf(target.size() + 1, '\0');
   ssize_t n = ::readlinkat(dirFd, name.c_str(), buf.data(), buf.size());
   if (n != ssize_t(target.size()) || buf.compare(0, target.size(), target) != 0) return false;
   struct stat st;
   return ::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
-         st.st_mtime == 1 && st.st_uid == ::geteuid() && (::geteuid() != 0 || st.st_gid == 0);
+         st.st_mtime == 1 && st.st_uid == self && (self != 0 || st.st_gid == 0);
 }
 
 // Writes the entries of `dir` into the directory open as `dirFd` (at `path`). With
@@ -205,7 +206,8 @@ bool sameCanonicalLink(int dirFd, const std::string& name, const std::string& ta
 // are hard-linked instead of created (checked after linking: a different one is replaced).
 void writeTree(const Node& dir, int dirFd, const std::string& path, bool canonical, int shareFd) {
   static const struct timespec times[2] = {{1, 0}, {1, 0}};
-  bool chownRoot = canonical && ::geteuid() == 0 && ::getegid() != 0;
+  static const bool rootNotGroupRoot = ::geteuid() == 0 && ::getegid() != 0;
+  bool chownRoot = canonical && rootNotGroupRoot;
   for (auto& [name, n] : dir.entries) {
     if (!n.isDir) {
       if (shareFd != -1 && ::linkat(shareFd, name.c_str(), dirFd, name.c_str(), 0) == 0) {
