@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # bench/profile.sh: `nix-env -i` of one package into a profile of a hundred, nixpp against Nix
-# 2.8. Each implementation has its own throwaway store (NIX_STORE_DIR) with 100 + $runs small
-# packages built beforehand and a profile holding the first 100; each timed run resets the
-# profile to that generation and installs the next package, so every run evaluates the
+# 2.8. Each implementation has its own throwaway store (NIX_STORE_DIR) with 100 + runs x
+# installs small packages built beforehand and a profile holding the first 100; each timed run
+# resets the profile to that generation and installs the next BENCH_INSTALLS packages, one
+# nix-env each, every one a package not installed before, so every install evaluates the
 # expression, reads the installed manifest, writes a new manifest and .drv, builds the user
 # environment (builtin:buildenv, ~200 links) and switches the generation. The two stores must
 # end with the same user-environment tree.
-# Env: as bench/store_lib.bash; BENCH_RUNS (5).
+# Env: as bench/store_lib.bash; BENCH_RUNS (5), BENCH_INSTALLS (10).
 runs=5
 source "$(dirname "$0")/store_lib.bash"
+installs=${BENCH_INSTALLS:-10}
+# Every install of every run gets a package of its own (p100, p101, ...): an install whose user
+# environment was already built (the same package on top of generation 1 again) would skip the
+# build, and the best run would be one that builds nothing.
+npkgs=$((100 + runs * installs))
 [ -x /bin/busybox ] || fail "needs busybox-static"
 [ -x "$nixpp/nix-env" ] || fail "missing $nixpp/nix-env"
 
@@ -21,8 +27,9 @@ let t = builtins.storePath tools;
       builder = "${t}/bin/sh";
       args = [ "-c" "export PATH=${t}/bin; mkdir -p $out/bin $out/share/pkg${toString n}; echo ${toString n} > $out/bin/p${toString n}; echo doc > $out/share/pkg${toString n}/README" ];
     } // { meta.description = "package number ${toString n}"; };
-in builtins.listToAttrs (builtins.genList (n: { name = "p${toString n}"; value = mk n; }) 120)
+in builtins.listToAttrs (builtins.genList (n: { name = "p${toString n}"; value = mk n; }) NPKGS)
 EOF
+sed -i "s/NPKGS/$npkgs/" "$tmp/pkgs.nix"
 mkdir -p "$tmp/tools/bin"
 cp /bin/busybox "$tmp/tools/bin/"
 for a in sh mkdir echo; do ln -s busybox "$tmp/tools/bin/$a"; done
@@ -65,12 +72,26 @@ export NIX_STORE_DIR=$tmp/$impl/store NIX_STATE_DIR=$tmp/$impl/state HOME=$tmp/$
 tools=$(cat "$tmp/$impl/tools")
 for ((j = 0; j < k; j++)); do
   n=$(cat "$tmp/$impl/counter"); echo $((n + 1)) > "$tmp/$impl/counter"
-  "$bin/nix-env" -f "$tmp/pkgs.nix" --argstr tools "$tools" -p "$tmp/$impl/profile" -iA "p$((100 + n % 20))"
+  "$bin/nix-env" -f "$tmp/pkgs.nix" --argstr tools "$tools" -p "$tmp/$impl/profile" -iA "p$((100 + n))"
 done
 EOF
-installs=${BENCH_INSTALLS:-10}
-measure "nixpp install" prepNixpp bash "$tmp/install.sh" nixpp "$nixpp" "$tmp" "$installs"
-measure "Nix 2.8 install" prepNix28 bash "$tmp/install.sh" nix28 "$nix28" "$tmp" "$installs"
+# The runs alternate between the two (nixpp, Nix 2.8, nixpp, ...), so that both see the same
+# machine: the load of a shared machine, and the state of the file system (see bench/README.md).
+declare -A bestSecs bestCpu peakRss
+total=$runs
+runs=1
+for ((r = 0; r < total; r++)); do
+  for who in "nixpp" "Nix 2.8"; do
+    if [ "$who" = nixpp ]; then measure "$who install" prepNixpp bash "$tmp/install.sh" nixpp "$nixpp" "$tmp" "$installs"
+    else measure "$who install" prepNix28 bash "$tmp/install.sh" nix28 "$nix28" "$tmp" "$installs"; fi
+    n="$who install"
+    if [ -z "${bestSecs[$n]:-}" ] || awk "BEGIN{exit !(${secs[$n]} < ${bestSecs[$n]})}"; then bestSecs[$n]=${secs[$n]}; fi
+    if [ -z "${bestCpu[$n]:-}" ] || awk "BEGIN{exit !(${cpu[$n]} < ${bestCpu[$n]})}"; then bestCpu[$n]=${cpu[$n]}; fi
+    [ "${rss[$n]}" -gt "${peakRss[$n]:-0}" ] && peakRss[$n]=${rss[$n]}
+  done
+done
+runs=$total
+for n in "nixpp install" "Nix 2.8 install"; do secs[$n]=${bestSecs[$n]} cpu[$n]=${bestCpu[$n]} rss[$n]=${peakRss[$n]}; done
 
 # Same tree of links (store dirs differ, so compare with the prefix removed).
 tree() { (cd "$1" && find . -printf '%p %y %l\n' | sed "s|$2/[a-z0-9]\{32\}-||" | sort); }

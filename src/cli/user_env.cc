@@ -1,5 +1,7 @@
 #include "cli/user_env.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include "store/local_store.h"
 #include "store/profiles.h"
 #include "store/settings.h"
+#include "store/store_db.h"
 #include "store/temp_roots.h"
 #include "sys/file.h"
 
@@ -92,6 +95,24 @@ std::vector<StorePath> missingDerivations(LocalStore& store, const std::vector<S
   return {result.begin(), result.end()};
 }
 
+// The store path that `profile` (a chain of links: profile -> profile-N-link -> store path)
+// points at, if any.
+std::optional<StorePath> profileTarget(const StoreDir& dir, std::string path) {
+  for (int hops = 0; hops < 8; ++hops) {
+    char buf[4096];
+    ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+    if (n <= 0 || size_t(n) == sizeof buf) return std::nullopt;
+    std::string target(buf, size_t(n));
+    if (target[0] != '/') {
+      auto slash = path.rfind('/');
+      target = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/" + target;
+    }
+    if (auto p = dir.parsePathOpt(target)) return p;
+    path = std::move(target);
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 DrvInfos queryInstalled(EvalState& state, const std::string& userEnv) {
@@ -137,12 +158,18 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
   // priority, number of outputs and output paths.
   // As Nix: every element's outputs held by temporary roots (until the new generation links to
   // the environment) before they are checked, in one write.
+  std::set<std::string> invalidOutputs;
   {
     std::vector<std::string> outPaths;
     for (auto& e : elems)
       for (auto& [_, path] : e.queryOutputs(true, true))
         if (path) outPaths.push_back(*path);
     store.tempRoots().add(outPaths);
+    // Their validity, in one read transaction (one lock of the WAL index, not one per path;
+    // nothing is evaluated meanwhile, which could write to the store).
+    SqliteReadTxn txn(store.db().sqlite());
+    for (auto& p : outPaths)
+      if (auto sp = dir.parsePathOpt(p); sp && !store.isValidPath(*sp)) invalidOutputs.insert(p);
   }
   StorePathSet references;
   std::string manifest = "[ ";
@@ -174,7 +201,7 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
       vo->mkAttrs(ob);
       b->push(st.symbol(name), vo);
       StorePath sp = dir.parsePath(*path);
-      if (!store.isValidPath(sp)) throw InvalidPath("path '" + *path + "' is not valid");
+      if (invalidOutputs.count(*path)) throw InvalidPath("path '" + *path + "' is not valid");
       references.insert(sp);
       outPaths += " " + *path;
     }
@@ -215,7 +242,11 @@ bool createUserEnv(EvalState& st, LocalStore& store, const Settings& settings, D
              {"system", "builtin"}};
   fillInOutputPaths(drv, dir, [](const StorePath&) -> DrvHash { throw Error("user environments have no input derivations"); });
   StorePath drvPath = store.addTextToStore("user-environment.drv", drv.unparse(dir, false), drv.inputSrcs);
-  buildDerivations(store, settings, {drvPath});
+  // The new environment mostly has the links of the current one: they are shared (hard links),
+  // not made again.
+  BuildReporting reporting;
+  reporting.shareLinksFrom = profileTarget(dir, profile);
+  buildDerivations(store, settings, {drvPath}, BuildMode::normal, reporting);
   auto out = drv.outputsAndOptPaths(dir).at("out");
   if (!out) throw Error("user environment has no output path");
 

@@ -55,7 +55,9 @@ killed=0
 bound=250
 for ((r = 1; r <= rounds; r++)); do
   garbage "$r"
-  ns --gc > /dev/null 2> "$tmp/gc.err" &
+  # The binary itself in the background, not the `ns` function: `$!` would be a subshell, and
+  # killing it would leave the collection running on while the checks below read the store.
+  "$NIXPP_BIN/nix-store" --gc > /dev/null 2> "$tmp/gc.err" &
   pid=$!
   sleep "0.$(printf '%03d' $((RANDOM % bound)))"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); else bound=$((bound > 4 ? bound / 2 : 2)); fi

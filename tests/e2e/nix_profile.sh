@@ -234,7 +234,10 @@ K=$tmp/P/kill
 ours install "${cp[1]}" --profile "$K" 2>/dev/null
 for n in $(seq 1 12); do
   i=$((n % 5 + 2))
-  if [ $((n % 2)) = 0 ]; then ours install "${cp[$i]}" --profile "$K" 2>/dev/null & else ours remove 1 --profile "$K" 2>/dev/null & fi
+  # The binary itself in the background (`$!` of the `ours` function would be a subshell, and
+  # the kill would miss the process).
+  if [ $((n % 2)) = 0 ]; then "$NIXPP_BIN/nix" profile install "${cp[$i]}" --profile "$K" 2>/dev/null &
+  else "$NIXPP_BIN/nix" profile remove 1 --profile "$K" 2>/dev/null & fi
   pid=$!
   sleep "0.0$((RANDOM % 10))"
   kill -9 "$pid" 2>/dev/null || true

@@ -160,4 +160,33 @@ nix-env -p "$tmp/sp2" -i "$out" 2>"$tmp/err.n"
 [ "$(readlink -f "$tmp/sp")" = "$(readlink -f "$tmp/sp2")" ] || fail "install of a .drv differs from Nix 2.8"
 ok
 
+# 9. A new generation shares the links it has in common with the current one (hard links, as
+# auto-optimise-store would make them); a link whose target changed is made anew. Both
+# environments verify (nixpp and Nix 2.8), and the new one survives the old one's collection.
+P9=$tmp/profiles/share
+F9=("${F[@]}" --argstr salt share)  # packages of its own: no other profile holds these environments
+ne "${F9[@]}" -p "$P9" -iA hello foo 2>/dev/null || fail "share: first install"
+g1=$(readlink -f "$P9")
+ne "${F9[@]}" -p "$P9" -iA bar 2>/dev/null || fail "share: second install"
+g2=$(readlink -f "$P9")
+[ "$g1" != "$g2" ] || fail "share: no new generation"
+[ "$(stat -c %i "$g1/bin/foo")" = "$(stat -c %i "$g2/bin/foo")" ] || fail "share: bin/foo not shared"
+[ "$(stat -c %h "$g2/bin/foo")" -ge 2 ] || fail "share: bin/foo link count"
+[ "$(stat -c %h "$g2/bin/bar")" = 1 ] || fail "share: the new package's link is shared with something"
+[ "$(stat -c %Y "$g2/bin/bar")" = 1 ] && [ "$(stat -c %a "$g2")" = 555 ] || fail "share: new links not canonical"
+ne "${F9[@]}" -p "$P9" -iA hello2 2>/dev/null || fail "share: upgrade"
+g3=$(readlink -f "$P9")
+[ "$(stat -c %i "$g2/bin/hello")" != "$(stat -c %i "$g3/bin/hello")" ] || fail "share: a changed link was shared"
+[ "$("$P9/bin/hello" | tail -1)" = "hello 2.0" ] || fail "share: upgraded hello"
+[ "$(stat -c %i "$g2/bin/foo")" = "$(stat -c %i "$g3/bin/foo")" ] || fail "share: bin/foo not shared again"
+for g in "$g1" "$g2" "$g3"; do
+  "$NIXPP_BIN/nix-store" --verify-path "$g" 2>/dev/null || fail "share: nixpp --verify-path $g"
+  nix-store --verify-path "$g" 2>/dev/null || fail "share: Nix 2.8 --verify-path $g"
+done
+ne -p "$P9" --delete-generations old 2>/dev/null
+"$NIXPP_BIN/nix-store" --delete "$g1" "$g2" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; fail "share: deleting the old generations"; }
+[ ! -e "$g1" ] && [ "$("$P9/bin/foo")" = foo ] || fail "share: the new generation lost a shared link"
+nix-store --verify --check-contents 2>&1 | { ! grep -q -e modified -e disappeared; } || fail "share: store damaged"
+ok
+
 echo "profiles: $pass groups passed"

@@ -7,6 +7,7 @@
 // output paths, all deleted by the next build of the same derivation.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "format/store_path.h"
@@ -43,6 +44,11 @@ struct BuildReporting {
   // "error: N dependencies of derivation '...' failed to build" for each derivation not built
   // because its inputs failed, dependencies first (nix build).
   bool dependencyFailures = false;
+  // A valid user environment (nix-env: the profile's current generation) whose links
+  // builtin:buildenv may share: a link of the new environment that the old one has at the same
+  // place with the same target becomes a hard link to it (no new inode), as
+  // auto-optimise-store would make it afterwards.
+  std::optional<StorePath> shareLinksFrom;
 };
 
 // Builds the outputs of `drvs` (and what they need) that are not valid. Prints Nix's progress

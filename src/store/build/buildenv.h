@@ -27,11 +27,17 @@ namespace nixpp {
 using RealPathFn = std::function<std::string(const std::string&)>;
 
 // Runs the builtin builder of `drv` ("builtin:buildenv"), writing output `out` at
-// `outputsReal.at("out")`. Throws Error for an unknown builtin ("unsupported builtin builder
-// 'builtin:X'"), a missing attribute, or a conflict.
-// Warnings (skipped non-directories, dangling links) go to `log`.
+// `outputsReal.at("out")`, already in the store's canonical form (times 1, directories 0555).
+// With `narOut`, also gives the NAR of what it wrote (from its own record of the tree, not read
+// back). Throws Error for an unknown builtin ("unsupported builtin builder 'builtin:X'"), a
+// missing attribute, or a conflict. Warnings (skipped non-directories, dangling links) go to `log`.
+// With `shareLinksFrom` (the real path of a valid store path, e.g. the previous generation of the
+// profile), a link that tree has at the same place with the same target is hard-linked from it
+// instead of created (a new inode costs more than a new name; the tree is the same, the inode
+// is shared as auto-optimise-store would share it).
 void runBuiltinBuilder(const Derivation& drv, const std::map<std::string, std::string>& outputsReal,
-                       const RealPathFn& realPath, std::ostream& log);
+                       const RealPathFn& realPath, std::ostream& log, std::string* narOut = nullptr,
+                       const std::string& shareLinksFrom = "");
 
 // One package of a user environment.
 struct EnvPackage {
@@ -40,7 +46,9 @@ struct EnvPackage {
   int priority = 5;
 };
 
-// Builds the symlink tree of `pkgs` at `outReal` (created). See the file comment.
+// Builds the symlink tree of `pkgs` at `outReal` (created). See the file comment. The tree is
+// merged in memory first (the steps of Nix's buildenv, run against a model of what it would
+// have made so far), then written once, each link and directory created once.
 void buildProfile(const std::string& outReal, std::vector<EnvPackage> pkgs, const RealPathFn& realPath,
                   std::ostream& log);
 

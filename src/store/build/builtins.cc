@@ -177,7 +177,7 @@ void runBuiltin(const BuiltinContext& ctx) {
   if (b == "builtin:fetchurl") return builtinFetchurl(ctx);
   if (b == "builtin:unpack-deb") return builtinUnpackDeb(ctx);
   if (b == "builtin:unpack-channel") return builtinUnpackChannel(ctx);
-  if (b == "builtin:buildenv") return runBuiltinBuilder(ctx.drv, ctx.outputsReal, ctx.realPath, ctx.log);
+  if (b == "builtin:buildenv") return runBuiltinBuilder(ctx.drv, ctx.outputsReal, ctx.realPath, ctx.log, ctx.outNar, ctx.shareLinksFrom);
   throw Error("unsupported builtin builder '" + b + "'");
 }
 

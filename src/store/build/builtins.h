@@ -36,6 +36,13 @@ struct BuiltinContext {
   std::vector<std::string> hashedMirrors;          // the hashed-mirrors setting
   std::ostream& log;                               // the builder's messages (the build log)
   FileTransferSettings transfer = {};              // how builtin:fetchurl downloads
+  // When set, a builder that writes its "out" output canonical and knows its NAR without
+  // reading the tree back (builtin:buildenv) stores that NAR here; output registration then
+  // neither canonicalises nor reads the tree again.
+  std::string* outNar = nullptr;
+  // builtin:buildenv: where a valid tree whose identical links it may hard-link is (see
+  // BuildReporting::shareLinksFrom), or empty.
+  std::string shareLinksFrom;
 };
 
 // Runs the builtin builder of `ctx.drv`. Throws Error "unsupported builtin builder 'builtin:X'"

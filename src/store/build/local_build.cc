@@ -218,7 +218,7 @@ private:
   std::optional<int> inProcessStatus_;  // a builtin builder run in this process: its wait status
   std::deque<std::string> tail_;
   std::string current_;
-  BuiltOutputs built_{drvPath_, drv_, {}, {}, {}, false};
+  BuiltOutputs built_{drvPath_, drv_, {}, {}, {}, false, false, {}};
 };
 
 // A builtin builder (store/build/buildenv.h): run in a forked child writing straight to the
@@ -246,7 +246,12 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     std::ostringstream log;
     inProcessStatus_ = 0;
     try {
-      runBuiltin({drv_, real, realPath, settings_.hashedMirrors, log, FileTransferSettings::from(settings_)});
+      std::string nar;  // builtin:buildenv's NAR of what it wrote, so that registration need not read it back
+      std::string shareFrom;
+      if (reporting_.shareLinksFrom && store_.isValidPath(*reporting_.shareLinksFrom))
+        shareFrom = store_.realPath(*reporting_.shareLinksFrom);
+      runBuiltin({drv_, real, realPath, settings_.hashedMirrors, log, FileTransferSettings::from(settings_), &nar, shareFrom});
+      if (!nar.empty()) built_.knownNars["out"] = std::move(nar);
     } catch (std::exception& e) {
       log << "error: " << e.what() << "\n";
       inProcessStatus_ = W_EXITCODE(1, 0);
@@ -261,7 +266,7 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed client, writing into a path it rebuilds
     ::dup2(logFd, STDOUT_FILENO);
     ::dup2(logFd, STDERR_FILENO);
-    runBuiltin({drv_, real, realPath, settings_.hashedMirrors, std::cerr, FileTransferSettings::from(settings_)});
+    runBuiltin({drv_, real, realPath, settings_.hashedMirrors, std::cerr, FileTransferSettings::from(settings_), nullptr, ""});
     std::cerr.flush();
     ::_exit(0);
   });

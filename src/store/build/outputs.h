@@ -35,6 +35,9 @@ struct BuiltOutputs {
   StorePathSet inputClosure;                    // candidates for references
   bool check = false;                           // --check: compare with the valid paths instead
   bool repair = false;                          // --repair: replace valid outputs atomically
+  // Outputs written in canonical form by a builder run in this process, with their NAR as that
+  // builder made them (builtin:buildenv): hashed and scanned from it, not walked again.
+  std::map<std::string, std::string> knownNars;
 };
 
 // True if `path` is valid and its contents on disk match its recorded NAR hash.
