@@ -3,7 +3,9 @@
 # exit), a throwaway NIX_CONF_DIR/NIX_STATE_DIR/NIX_LOG_DIR for Nix 2.8, and defines:
 #   measure NAME PREP CMD...  best wall time and best CPU time (user+sys) of $runs runs (PREP,
 #                             untimed, before each) and the largest peak RSS, with /usr/bin/time;
-#                             stdout of run 0 in $tmp/out/NAME
+#                             stdout of run 0 in $tmp/out/NAME; called again for the same NAME,
+#                             it keeps the best of all calls (to interleave implementations);
+#                             BENCH_VERBOSE=1 prints every run
 #   report ROWS...            the table: wall and CPU time ratios (Nix 2.8 / nixpp, target >= 2)
 #                             and memory
 # Env: NIXPP_BIN (build dir holding nix and its tool links; default ./build), NIX28_BIN
@@ -40,13 +42,15 @@ declare -A secs cpu rss
 measure() {
   local name=$1 prep=$2
   shift 2
-  local best= bestCpu= peak=0 i t m u s c
+  local best=${secs[$name]:-} bestCpu=${cpu[$name]:-} peak=${rss[$name]:-0} i t m u s c
   for ((i = 0; i < runs; i++)); do
     $prep
     /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" > "$tmp/out/$name.$i" 2> "$tmp/err" ||
       { tail -20 "$tmp/err" >&2; fail "$name failed"; }
     read -r t m u s < "$tmp/time"
     c=$(awk "BEGIN{printf \"%.2f\", $u + $s}")
+    [ -n "${BENCH_VERBOSE:-}" ] && printf '  %-16s wall %6s s  cpu %5s s  load %s\n' "$name" "$t" "$c" \
+      "$(cut -d' ' -f1 /proc/loadavg)"
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
     if [ -z "$bestCpu" ] || awk "BEGIN{exit !($c < $bestCpu)}"; then bestCpu=$c; fi
     [ "$m" -gt "$peak" ] && peak=$m

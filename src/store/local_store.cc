@@ -197,9 +197,9 @@ std::map<StorePath, std::map<std::string, StorePath>> LocalStore::derivationOutp
   return res;
 }
 
-void LocalStore::moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info) {
+void LocalStore::moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info, bool canonical) {
   std::string dst = realPath(info.path);
-  canonicalisePathMetaData(tmpPath);
+  if (!canonical) canonicalisePathMetaData(tmpPath);
   if (config_.autoOptimise) {
     OptimiseStats stats;
     optimisePath(config_.realStoreDir, tmpPath, stats);
@@ -316,10 +316,7 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
     dump.drainInto(text);
     return addText(name, text.s, references, repair);
   }
-  // Under a temporary name in the store directory until the path (its hash) is known; no
-  // directory around it: creating and deleting one per path costs milliseconds on ext4.
-  std::string tmpPath = config_.realStoreDir + "/.tmp-add-" + std::to_string(::getpid()) + "-" +
-                        std::to_string(std::random_device()());
+  std::string tmpPath = tempStoreEntry();
   struct DeleteOnExit {
     std::string path;
     ~DeleteOnExit() {
@@ -354,9 +351,20 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
     dumpPath(tmpPath, narHasher);
     std::tie(narHash, narSize) = narHasher.finish();
   }
-  ContentAddress ca{method, caHash};
-  StorePath dst = ca.storePath(storeDir(), name, references);
+  return finishAdd(tmpPath, name, ContentAddress{method, caHash}, narHash, narSize, references, repair, false);
+}
 
+// Under a temporary name in the store directory until the path (its hash) is known; no directory
+// around it: creating and deleting one per path costs milliseconds on ext4.
+std::string LocalStore::tempStoreEntry() {
+  return config_.realStoreDir + "/.tmp-add-" + std::to_string(::getpid()) + "-" +
+         std::to_string(std::random_device()());
+}
+
+StorePath LocalStore::finishAdd(const std::string& tmpPath, std::string_view name, const ContentAddress& ca,
+                                const Hash& narHash, uint64_t narSize, const StorePathSet& references,
+                                Repair repair, bool canonical) {
+  StorePath dst = ca.storePath(storeDir(), name, references);
   addTempRoot(dst);
   PathLocks lock({realPath(dst)});
   lock.setDeletion(true);  // whoever waits on it sees it was deleted and retries
@@ -366,8 +374,7 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
   info.narSize = narSize;
   info.references = references;
   info.ca = ca;
-  moveIntoPlace(tmpPath, info);
-  lock.setDeletion(true);
+  moveIntoPlace(tmpPath, info, canonical);
   return dst;
 }
 
@@ -378,35 +385,28 @@ StorePath LocalStore::addPathToStore(const std::string& fsPath, std::string_view
     FdSource in(fd.get());
     return addToStoreFromDump(in, name, method, algo, {}, repair);
   }
-  // Stream the NAR of fsPath through a pipe from a producer thread: constant memory.
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) == -1) throw SysError(errno, "creating a pipe");
-  AutoCloseFd readEnd(fds[0]);
-  std::exception_ptr producerError;
-  std::thread producer([&, wfd = fds[1]] {
-    AutoCloseFd writeEnd(wfd);
-    try {
-      FdSink out(writeEnd.get());
-      dumpPath(fsPath, out);
-    } catch (...) {
-      producerError = std::current_exception();
+  checkStorePathName(name, name);
+  // Copied straight into the store with canonical metadata, hashed (the NAR of the copy) on a
+  // second thread meanwhile: no NAR in between, no second walk to canonicalise.
+  std::string tmpPath = tempStoreEntry();
+  struct DeleteOnExit {
+    std::string path;
+    ~DeleteOnExit() {
+      try {
+        deletePath(path);  // nothing there once moved into place
+      } catch (...) {
+      }
     }
-  });
-  std::optional<StorePath> res;
-  std::exception_ptr consumerError;
-  try {
-    FdSource in(readEnd.get());
-    res = addToStoreFromDump(in, name, method, algo, {}, repair);
-  } catch (...) {
-    consumerError = std::current_exception();
-  }
-  // Let the producer finish (its writes must not block on a full pipe, nor hit a closed one).
-  char buf[65536];
-  while (::read(readEnd.get(), buf, sizeof buf) > 0) {}
-  producer.join();
-  if (producerError) std::rethrow_exception(producerError);
-  if (consumerError) std::rethrow_exception(consumerError);
-  return *res;
+  } tmpGuard{tmpPath};
+  HashSink narHasher(HashAlgo::sha256);
+  std::unique_ptr<HashSink> caHasher;
+  if (algo != HashAlgo::sha256) caHasher = std::make_unique<HashSink>(algo);
+  TeeSink both(narHasher, caHasher.get());
+  copyPathCanonical(fsPath, tmpPath, both);
+  auto [narHash, narSize] = narHasher.finish();
+  Hash caHash = caHasher ? caHasher->finish().first : narHash;
+  return finishAdd(tmpPath, name, ContentAddress{ContentAddressMethod::nar, caHash}, narHash, narSize, {}, repair,
+                   true);
 }
 
 void LocalStore::registerValidPaths(const std::vector<ValidPathInfo>& infos) {

@@ -94,8 +94,15 @@ public:
 
 private:
   // Moves a complete temporary tree `tmpPath` into place as `info.path` and registers it. The
-  // caller holds the path's lock.
-  void moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info);
+  // caller holds the path's lock. `canonical`: its metadata is canonical already.
+  void moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& info, bool canonical = false);
+  // A fresh temporary name in the store directory, and its removal.
+  std::string tempStoreEntry();
+  // The end of addToStoreFromDump/addPathToStore: the complete tree at `tmpPath` with these
+  // hashes becomes its content-addressed store path (unless valid already).
+  StorePath finishAdd(const std::string& tmpPath, std::string_view name, const ContentAddress& ca,
+                      const Hash& narHash, uint64_t narSize, const StorePathSet& references, Repair repair,
+                      bool canonical);
   // A text path (method text, sha256), written in place under its lock.
   StorePath addText(std::string_view name, const std::string& text, const StorePathSet& references, Repair repair);
   // The outputs of `info.path` if it is a derivation, parsed from `contents` or else from disk.

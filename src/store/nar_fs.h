@@ -30,4 +30,17 @@ void dumpPath(const std::string& path, Sink& sink, const PathFilter& filter = {}
 // what is left behind is a temporary ".tmp-*" entry beside `path`, never a partial `path`.
 void restorePath(const std::string& path, Source& source);
 
+// Copies the tree at `from` (not following a top-level symlink) to `to`, which must not exist,
+// giving each entry the canonical metadata of a store path as it is created (as
+// canonicalisePathMetaData would: mode 0444, 0555 for files the owner may execute and for
+// directories; mtime and atime 1, symlinks included; owner root:root when running as root), and
+// writes the NAR serialisation of the copy to `narSink`. Every byte is read from `from` once, and
+// what is written to `to` and to `narSink` is that same data, so the NAR describes the copy even
+// if `from` changes meanwhile. `narSink` is called from a second thread, overlapping with the
+// copy (hashing while this one creates files); nobody else may use it until this returns.
+// Errors as dumpPath's (and SysError on writing `to`); on an error, what was created at `to` is
+// deleted before rethrowing. Nothing is fsync'ed. A crash leaves a partial tree at `to`: give it
+// a temporary name.
+void copyPathCanonical(const std::string& from, const std::string& to, Sink& narSink);
+
 } // namespace nixpp

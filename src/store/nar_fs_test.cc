@@ -150,3 +150,122 @@ TEST(NarFs, DumpRejectsUnsupportedFiles) {
   }
   EXPECT_THROW(dumpPath(dir.path() + "/missing", s), SysError);
 }
+
+namespace {
+
+// Every entry of the tree at `path` has the canonical metadata of a store path.
+void expectCanonical(const std::string& path) {
+  struct stat st;
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  EXPECT_EQ(st.st_mtime, 1) << path;
+  EXPECT_EQ(st.st_uid, ::geteuid()) << path;
+  if (::geteuid() == 0) {
+    EXPECT_EQ(st.st_gid, 0u) << path;
+  }
+  if (S_ISLNK(st.st_mode)) return;
+  if (S_ISDIR(st.st_mode)) {
+    EXPECT_EQ(st.st_mode & 07777, 0555u) << path;
+    for (auto& n : readDirectorySorted(path)) expectCanonical(path + "/" + n);
+  } else {
+    EXPECT_TRUE(S_ISREG(st.st_mode)) << path;
+    mode_t m = st.st_mode & 07777;
+    EXPECT_TRUE(m == 0444 || m == 0555) << path << " " << m;
+  }
+}
+
+// Throws once it has been given more than `limit` bytes, as a failing hash or disk would.
+class FailingSink : public Sink {
+public:
+  explicit FailingSink(size_t limit) : limit_(limit) {}
+  void operator()(std::string_view d) override {
+    n_ += d.size();
+    if (n_ > limit_) throw SysError(EIO, "writing to the sink");
+  }
+
+private:
+  size_t limit_, n_ = 0;
+};
+
+} // namespace
+
+TEST(NarFs, CopyCanonicalGivesTheNarOfTheCopyAndCanonicalMetadata) {
+  for (mode_t mask : {mode_t(022), mode_t(077), mode_t(0)}) {
+    TempDir dir;
+    std::string nar = torture();
+    StringSource src(nar);
+    restorePath(dir.path() + "/in", src);
+    // Odd modes and a set-uid bit in the source: none of them may reach the copy.
+    ASSERT_EQ(::chmod((dir.path() + "/in/exec.sh").c_str(), 04711), 0);
+    ASSERT_EQ(::chmod((dir.path() + "/in/README").c_str(), 0600), 0);
+    mode_t old = ::umask(mask);
+    StringSink out;
+    copyPathCanonical(dir.path() + "/in", dir.path() + "/out", out);
+    ::umask(old);
+    EXPECT_EQ(out.s, nar) << mask;
+    EXPECT_EQ(dump(dir.path() + "/out"), nar) << mask;
+    expectCanonical(dir.path() + "/out");
+    struct stat st;
+    ASSERT_EQ(::lstat((dir.path() + "/out/exec.sh").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0555u);
+    ASSERT_EQ(::lstat((dir.path() + "/out/README").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0444u);
+  }
+}
+
+TEST(NarFs, CopyCanonicalOfAFileAndOfASymlink) {
+  TempDir dir;
+  writeFile(dir.path() + "/f", "hello", 0700);
+  ASSERT_EQ(::symlink("f", (dir.path() + "/l").c_str()), 0);
+  for (std::string name : {"f", "l"}) {
+    StringSink out;
+    copyPathCanonical(dir.path() + "/" + name, dir.path() + "/" + name + ".copy", out);
+    EXPECT_EQ(out.s, dump(dir.path() + "/" + name)) << name;
+    EXPECT_EQ(dump(dir.path() + "/" + name + ".copy"), out.s) << name;
+    expectCanonical(dir.path() + "/" + name + ".copy");
+  }
+  EXPECT_EQ(readFile(dir.path() + "/f.copy"), "hello");
+  struct stat st;
+  ASSERT_EQ(::lstat((dir.path() + "/l.copy").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+}
+
+TEST(NarFs, CopyCanonicalFailuresLeaveNothing) {
+  TempDir dir;
+  std::string nar = torture();
+  StringSource src(nar);
+  restorePath(dir.path() + "/in", src);
+  std::string out = dir.path() + "/out";
+  // The hashing side fails midway, on its first block.
+  FailingSink failing(100 * 1024);
+  EXPECT_THROW(copyPathCanonical(dir.path() + "/in", out, failing), SysError);
+  EXPECT_FALSE(pathExists(out));
+  // A fifo deep in the tree.
+  ASSERT_EQ(::mkfifo((dir.path() + "/in/dir/zz-fifo").c_str(), 0600), 0);
+  StringSink s;
+  try {
+    copyPathCanonical(dir.path() + "/in", out, s);
+    ADD_FAILURE() << "accepted";
+  } catch (Error& e) {
+    EXPECT_EQ(std::string(e.what()), "file '" + dir.path() + "/in/dir/zz-fifo' has an unsupported type");
+  }
+  EXPECT_FALSE(pathExists(out));
+  // A missing source.
+  EXPECT_THROW(copyPathCanonical(dir.path() + "/missing", out, s), SysError);
+  EXPECT_FALSE(pathExists(out));
+  EXPECT_EQ(readDirectorySorted(dir.path()), std::vector<std::string>{"in"});
+}
+
+TEST(NarFs, CopyCanonicalRefusesAnExistingPath) {
+  TempDir dir;
+  std::string target = dir.path() + "/out";
+  writeFile(target, "precious");
+  writeFile(dir.path() + "/in", "x");
+  StringSink s;
+  try {
+    copyPathCanonical(dir.path() + "/in", target, s);
+    ADD_FAILURE() << "accepted";
+  } catch (SysError& e) {
+    EXPECT_EQ(e.errNo, EEXIST);
+  }
+  EXPECT_EQ(readFile(target), "precious");
+}
