@@ -48,8 +48,16 @@ NIX
 "$NIXPP_BIN/nix-build" -o no-usr no-usr.nix --arg pkgs "$pkgs" >"$tmp/no-usr.log" 2>&1 ||
   { cat "$tmp/no-usr.log"; fail "the sandbox shows host files"; }
 
-# 4. A rebuild with --check is bit-for-bit identical.
-"$NIXPP_BIN/nix-build" "$pkgs" -A hello --check >"$tmp/check.log" 2>&1 || { tail -20 "$tmp/check.log"; fail "hello is not deterministic"; }
+# 4. A rebuild with --check is bit-for-bit identical: hello, and each derivation of the bootstrap
+# (busybox out of its .deb, glibc, the seed tools, bash, the gcc wrapper, the stdenv's setup).
+check hello
+boot=()
+for a in busybox glibc seedTools bash cc setup; do
+  boot+=("$("$NIXPP_BIN/nix-instantiate" "$pkgs" -A "stdenv.$a" 2>/dev/null)") || fail "nix-instantiate -A stdenv.$a"
+done
+start=$(date +%s)
+"$NIXPP_BIN/nix-store" -r --check "${boot[@]}" >"$tmp/check-boot.log" 2>&1 || { tail -20 "$tmp/check-boot.log"; fail "the bootstrap is not deterministic"; }
+echo "bootstrap --check (${#boot[@]} derivations): deterministic, $(( $(date +%s) - start )) s"
 
 # 5. The collection through nix-env: query, install, remove, roll back.
 qa=$("$NIXPP_BIN/nix-env" -f "$pkgs" -qa 2>&1)
@@ -62,4 +70,46 @@ profile=$tmp/profile
 [ ! -e "$profile/bin/hello" ] || fail "hello still in the profile after -e"
 "$NIXPP_BIN/nix-env" -p "$profile" --rollback >/dev/null 2>&1 || fail "nix-env --rollback failed"
 [ "$("$profile/bin/hello")" = "Hello, world!" ] || fail "hello not back after --rollback"
+# 6. nix-shell on the collection: -p hello (runCommandCC and bashInteractive of <nixpkgs>), and a
+# shell.nix with stdenv.mkDerivation: the setup sourced (its phases defined), the inputs on PATH,
+# the stdenv's compiler building a program, shellHook; --pure drops the caller's PATH.
+out=$("$NIXPP_BIN/nix-shell" -I nixpkgs="$pkgs" -p hello --run hello 2>"$tmp/shell.log") || { cat "$tmp/shell.log"; fail "nix-shell -p hello --run hello"; }
+[ "$out" = "Hello, world!" ] || fail "nix-shell -p hello --run hello printed '$out'"
+! grep -q 'warning' "$tmp/shell.log" || { cat "$tmp/shell.log"; fail "nix-shell -p hello warned"; }
+out=$(NIX_PATH=nixpkgs=$pkgs "$NIXPP_BIN/nix-shell" -p hello --run 'echo $BASH' 2>/dev/null)
+[ "$out" = "$(readlink -f "$("$NIXPP_BIN/nix-build" "$pkgs" -A bashInteractive --no-out-link 2>/dev/null)")/bin/bash" ] ||
+  fail "nix-shell -p does not run <nixpkgs>'s bashInteractive: $out"
+mkdir -p proj hostbin
+printf '#!/bin/sh\necho host\n' > hostbin/host-only-tool && chmod +x hostbin/host-only-tool
+cat > proj/shell.nix <<'NIX'
+{ pkgs ? import <nixpkgs> { } }:
+pkgs.stdenv.mkDerivation {
+  name = "hello-dev-shell";
+  buildInputs = [ pkgs.hello ];
+  GREETING = "from shell.nix";
+  shellHook = ''
+    export HOOK_RAN=yes
+  '';
+}
+NIX
+printf '#include <stdio.h>\nint main(void) { puts("compiled in nix-shell"); return 0; }\n' > proj/t.c
+script='set -e
+  [ "$(hello)" = "Hello, world!" ]
+  [ "$GREETING" = "from shell.nix" ] && [ "$HOOK_RAN" = yes ] && [ "$IN_NIX_SHELL" = "$want" ]
+  [ "$(type -t genericBuild)" = function ] && [ "$(type -t unpackPhase)" = function ]
+  case $(type -P cc) in "$NIX_STORE"/*) ;; *) echo "cc is $(type -P cc)"; exit 1 ;; esac
+  cc -o t t.c && [ "$(./t)" = "compiled in nix-shell" ]
+  if grep -a -q -e /usr/lib -e /lib64/ld-linux t; then echo "t refers to the host libc"; exit 1; fi
+  type -P host-only-tool || echo "no host-only-tool"'
+(cd proj && PATH=$PATH:$tmp/hostbin want=impure NIX_PATH=nixpkgs=$pkgs "$NIXPP_BIN/nix-shell" --keep want --run "$script") >"$tmp/shell.out" 2>&1 ||
+  { cat "$tmp/shell.out"; fail "nix-shell shell.nix --run"; }
+grep -q "^$tmp/hostbin/host-only-tool$" "$tmp/shell.out" || { cat "$tmp/shell.out"; fail "nix-shell (impure) lost the caller's PATH"; }
+(cd proj && PATH=$PATH:$tmp/hostbin want=pure NIX_PATH=nixpkgs=$pkgs "$NIXPP_BIN/nix-shell" --pure --keep want --run "$script") >"$tmp/shell.out" 2>&1 ||
+  { cat "$tmp/shell.out"; fail "nix-shell --pure shell.nix --run"; }
+grep -q "^no host-only-tool$" "$tmp/shell.out" || { cat "$tmp/shell.out"; fail "nix-shell --pure kept the caller's PATH"; }
+# An interactive nix-shell does not keep setup.sh's -u and pipefail (a bare unset variable is
+# fine, a failing pipeline's status is its last command's).
+(cd proj && NIX_PATH=nixpkgs=$pkgs "$NIXPP_BIN/nix-shell" --run 'echo "[$UNSET_VAR]"; false | true && echo no-pipefail') >"$tmp/shell.out" 2>&1 ||
+  { cat "$tmp/shell.out"; fail "nix-shell keeps set -u or pipefail from setup.sh"; }
+grep -q '^\[\]$' "$tmp/shell.out" && grep -q '^no-pipefail$' "$tmp/shell.out" || { cat "$tmp/shell.out"; fail "nix-shell: set -u or pipefail kept"; }
 echo "PASS pkgs_hello"
