@@ -33,8 +33,13 @@ for f in /usr/bin/{gcc,gcc-[0-9]*,g++,g++-[0-9]*,cc,c++,cpp,cpp-[0-9]*,clang,cla
 done
 nothing=$(mktemp)
 chmod 000 "$nothing"
+declare -A covered=()   # each file once (covering a covered file would pin $nothing's dentry)
 for f in "${host_tools[@]}" /usr/lib/x86_64-linux-gnu/{crt1.o,crti.o,crtn.o,Scrt1.o,gcrt1.o,libc.so,libc.a,libc_nonshared.a,libtcl8.6.so}; do
-  [ -e "$f" ] && { mount --bind "$nothing" "$f" || fail "cannot cover $f"; }
+  [ -e "$f" ] || continue
+  r=$(readlink -f "$f")
+  [ -z "${covered[$r]:-}" ] || continue
+  covered[$r]=1
+  mount --bind "$nothing" "$r" || fail "cannot cover $f"
 done
 rm -f "$nothing"
 for d in /usr/include /usr/lib/gcc /usr/libexec/gcc /usr/lib/llvm-* /usr/share/tcltk /usr/lib/tcl8.6; do
