@@ -76,7 +76,7 @@ profile=$tmp/profile
 out=$("$NIXPP_BIN/nix-shell" -I nixpkgs="$pkgs" -p hello --run hello 2>"$tmp/shell.log") || { cat "$tmp/shell.log"; fail "nix-shell -p hello --run hello"; }
 [ "$out" = "Hello, world!" ] || fail "nix-shell -p hello --run hello printed '$out'"
 ! grep -q 'warning' "$tmp/shell.log" || { cat "$tmp/shell.log"; fail "nix-shell -p hello warned"; }
-out=$(NIX_PATH=nixpkgs=$pkgs "$NIXPP_BIN/nix-shell" -p hello --run 'echo $BASH' 2>/dev/null)
+out=$(NIX_PATH=nixpkgs=$pkgs "$NIXPP_BIN/nix-shell" -p hello --run 'readlink /proc/$$/exe' 2>/dev/null)
 [ "$out" = "$(readlink -f "$("$NIXPP_BIN/nix-build" "$pkgs" -A bashInteractive --no-out-link 2>/dev/null)")/bin/bash" ] ||
   fail "nix-shell -p does not run <nixpkgs>'s bashInteractive: $out"
 mkdir -p proj hostbin
