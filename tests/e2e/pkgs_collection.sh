@@ -12,15 +12,6 @@ set -euo pipefail
 . "$NIXPP_SRC/tests/e2e/lib/pkgs_env.bash"
 
 start=$(date +%s)
-  "$NIXPP_BIN/nix-build" "$pkgs" -A "$1" -o "$1" >"$tmp/$1.log" 2>&1 || { tail -30 "$tmp/$1.log"; fail "nix-build -A $1 failed"; }
-  echo "$1: $(( $(date +%s) - start )) s"
-  "$NIXPP_BIN/nix-store" -qR "./$1" | while read -r p; do
-    case $p in "$NIX_STORE_DIR"/*) ;; *) fail "$1: closure entry '$p' is not a store path" ;; esac
-  done
-}
-want() { [ -z "${PKGS_ONLY:-}" ] || [[ " $PKGS_ONLY " == *" $1 "* ]]; }
-
-start=$(date +%s)
 "$NIXPP_BIN/nix-build" "$pkgs" -A stdenv --no-out-link >"$tmp/bootstrap.log" 2>&1 || { tail -30 "$tmp/bootstrap.log"; fail "bootstrap failed"; }
 echo "bootstrap: $(( $(date +%s) - start )) s"
 

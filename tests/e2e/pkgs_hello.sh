@@ -63,6 +63,7 @@ echo "bootstrap --check (${#boot[@]} derivations): deterministic, $(( $(date +%s
 qa=$("$NIXPP_BIN/nix-env" -f "$pkgs" -qa 2>&1)
 grep -q '^hello-2.10$' <<<"$qa" || fail "nix-env -qa does not list hello-2.10: $qa"
 grep -q '^lua-5.3.6$' <<<"$qa" || fail "nix-env -qa does not list lua-5.3.6: $qa"
+grep -q '^gnumake-4.3$' <<<"$qa" && grep -q '^sqlite-3.40.1$' <<<"$qa" || fail "nix-env -qa does not list gnumake and sqlite: $qa"
 profile=$tmp/profile
 "$NIXPP_BIN/nix-env" -p "$profile" -f "$pkgs" -iA hello >/dev/null 2>&1 || fail "nix-env -iA hello failed"
 [ "$("$profile/bin/hello")" = "Hello, world!" ] || fail "hello from the profile"

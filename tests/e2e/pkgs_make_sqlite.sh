@@ -16,7 +16,7 @@ echo "bootstrap: $(( $(date +%s) - start )) s"
 
 if want gnumake; then
   build gnumake
-  v=$(env -i gnumake/bin/make --version | head -1)
+  v=$(env -i gnumake/bin/make --version | sed -n 1p)
   [ "$v" = "GNU Make 4.3" ] || fail "make --version printed '$v'"
   # The host's make is hidden: this is the collection's make, and it runs recipes with /bin/sh
   # and the compiler of a nix-shell on the collection's stdenv.
