@@ -6,6 +6,8 @@
 # the sqlite3 shell creates a table in a database file and queries it, and a C program compiled
 # with the collection's stdenv links libsqlite3.so from the dev output. tclBin (a Debian binary,
 # sqlite's build tool) runs. Each is rebuilt with --check. PKGS_ONLY="gnumake sqlite" restricts.
+# Time: 208 s at load 5-7 (beside pkgs_collection): bootstrap 8 s, gnumake 6+8 s (--check),
+# tclBin 0+1, sqlite 112+72.
 set -euo pipefail
 : "${NIXPP_BIN:?}" "${NIXPP_SRC:?}"
 . "$NIXPP_SRC/tests/e2e/lib/pkgs_env.bash"
