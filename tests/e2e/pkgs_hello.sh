@@ -6,7 +6,8 @@
 # under env -i; its closure is store paths only (hello and glibc); builds see no /usr; rebuilds
 # of hello and of the bootstrap's derivations with --check are deterministic; nix-env -f pkgs
 # -qa / -iA / -e / --rollback on the collection; nix-shell -p hello and a shell.nix with
-# stdenv.mkDerivation (--run, --pure, the stdenv's compiler, shellHook).
+# stdenv.mkDerivation (--run, --pure, the stdenv's compiler, shellHook); nix shell, nix run and
+# nix develop on hello.
 # Time: 79 s at load 2-6 on the shared 2-core machine (bootstrap 15 s, hello 23 s, --check 18 s
 # and 16 s).
 set -euo pipefail
@@ -116,4 +117,14 @@ grep -q "^no host-only-tool$" "$tmp/shell.out" || { cat "$tmp/shell.out"; fail "
 (cd proj && NIX_PATH=nixpkgs=$pkgs "$NIXPP_BIN/nix-shell" --run 'echo "[$UNSET_VAR]"; false | true && echo no-pipefail') >"$tmp/shell.out" 2>&1 ||
   { cat "$tmp/shell.out"; fail "nix-shell keeps set -u or pipefail from setup.sh"; }
 grep -q '^\[\]$' "$tmp/shell.out" && grep -q '^no-pipefail$' "$tmp/shell.out" || { cat "$tmp/shell.out"; fail "nix-shell: set -u or pipefail kept"; }
+
+# 7. The new CLI on the collection: nix shell, nix run, nix develop (hello's build environment).
+out=$("$NIXPP_BIN/nix" shell -f "$pkgs" hello --command hello 2>"$tmp/nix-shell.log") || { cat "$tmp/nix-shell.log"; fail "nix shell -f pkgs hello"; }
+[ "$out" = "Hello, world!" ] || fail "nix shell -f pkgs hello --command hello printed '$out'"
+out=$("$NIXPP_BIN/nix" run -f "$pkgs" hello 2>"$tmp/nix-run.log") || { cat "$tmp/nix-run.log"; fail "nix run -f pkgs hello"; }
+[ "$out" = "Hello, world!" ] || fail "nix run -f pkgs hello printed '$out'"
+out=$("$NIXPP_BIN/nix" develop -f "$pkgs" hello --command bash -c 'echo "$pname $version $src"; type -P cc' 2>"$tmp/nix-develop.log") ||
+  { cat "$tmp/nix-develop.log"; fail "nix develop -f pkgs hello"; }
+[[ "$(sed -n 1p <<<"$out")" == "hello 2.10 $NIX_STORE_DIR"/*-hello_2.10.orig.tar.gz ]] || fail "nix develop -f pkgs hello: $out"
+case $(sed -n 2p <<<"$out") in "$NIX_STORE_DIR"/*-gcc-wrapper-*/bin/cc) ;; *) fail "nix develop: cc is not the stdenv's: $out" ;; esac
 echo "PASS pkgs_hello"
