@@ -53,10 +53,11 @@ NIX
   { cat "$tmp/no-usr.log"; fail "the sandbox shows host files"; }
 
 # 4. A rebuild with --check is bit-for-bit identical: hello, and each derivation of the bootstrap
-# (busybox out of its .deb, glibc, the seed tools, bash, the gcc wrapper, the stdenv's setup).
+# (busybox out of its .deb, glibc and its development files, the seed tools, bash, the gcc
+# wrapper, the stdenv's setup).
 check hello
 boot=()
-for a in busybox glibc seedTools bash cc setup; do
+for a in busybox glibc glibcDev seedTools bash cc setup; do
   boot+=("$("$NIXPP_BIN/nix-instantiate" "$pkgs" -A "stdenv.$a" 2>/dev/null)") || fail "nix-instantiate -A stdenv.$a"
 done
 start=$(date +%s)
