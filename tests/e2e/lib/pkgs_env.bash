@@ -87,7 +87,8 @@ EOF
 cd "$tmp"
 pkgs=$NIXPP_SRC/pkgs
 
-# build ATTR: nix-build -A ATTR into ./ATTR, timed; the closure must be store paths only.
+# build ATTR: nix-build -A ATTR into ./ATTR, timed; the closure must be store paths only, and not
+# keep glibc's development files (the compiler's sysroot).
 build() {
   local start
   start=$(date +%s)
@@ -95,6 +96,7 @@ build() {
   echo "$1: $(( $(date +%s) - start )) s"
   "$NIXPP_BIN/nix-store" -qR "./$1" | while read -r p; do
     case $p in "$NIX_STORE_DIR"/*) ;; *) fail "$1: closure entry '$p' is not a store path" ;; esac
+    case $p in *-glibc-dev-*) fail "$1 keeps glibc's development files ($p)" ;; esac
   done
 }
 
