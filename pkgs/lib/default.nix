@@ -93,5 +93,6 @@ rec {
     bzip2 = { spdxId = "bzip2-1.0.6"; fullName = "bzip2 and libbzip2 License v1.0.6"; };
     publicDomain = { fullName = "Public Domain"; };
     bsd2 = { spdxId = "BSD-2-Clause"; fullName = "BSD 2-clause License"; };
+    tcl = { spdxId = "TCL"; fullName = "TCL/TK License"; };
   };
 }

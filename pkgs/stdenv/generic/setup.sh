@@ -4,6 +4,10 @@
 # Inputs: $nativeBuildInputs, $buildInputs and what they propagate (nix-support/
 # propagated-build-inputs) are added to PATH, NIX_CFLAGS_COMPILE and NIX_LDFLAGS by
 # addInputPaths, and their nix-support/setup-hook is sourced.
+# In nix-shell (IN_NIX_SHELL set), the shell's own options are restored at the end, so that an
+# interactive shell does not exit at the first failing command or unset variable.
+__setupOptions=$-
+__setupNullglob=$(shopt -p nullglob || true)
 set -eu -o pipefail
 shopt -s nullglob
 
@@ -244,3 +248,11 @@ genericBuild() {
     if [ -n "${!phase:-}" ]; then eval "${!phase}"; else "$phase"; fi
   done
 }
+
+if [ -n "${IN_NIX_SHELL:-}" ]; then
+  [[ $__setupOptions == *e* ]] || set +e
+  [[ $__setupOptions == *u* ]] || set +u
+  set +o pipefail
+  eval "$__setupNullglob"
+fi
+unset -v __setupOptions __setupNullglob

@@ -1,8 +1,8 @@
 # The bootstrap: from pinned Debian 12 binary packages (pins/debs.list) to a stdenv whose compiler
 # finds headers, crt files and libraries in the store only.
 #   busybox     the static busybox out of its .deb, by nixpp's builtin:unpack-deb
-#   glibc       libc6 + libc6-dev + linux-libc-dev + libgcc-s1, unpacked by busybox (its own store
-#               path: programs built later reference only it)
+#   glibc       libc6 + libgcc-s1, unpacked by busybox (its own store path: programs built later
+#               reference only it); glibcDev: libc6-dev + linux-libc-dev, the compiler's sysroot
 #   seedTools   gcc, binutils, coreutils, bash, make, ... unpacked by busybox, every ELF file's
 #               interpreter and RUNPATH patched to store paths by the seed's own patchelf
 #   bash        the seed's bash alone (with libtinfo): the shell of builds and installed scripts
@@ -39,8 +39,13 @@ let
     debs = map (p: debs.${p}) packages;
   } // attrs);
 
-  glibc = unpackDebs "glibc-${debVersion "libc6"}"
-    [ "libc6" "libc6-dev" "linux-libc-dev" "libgcc-s1" ] { };
+  # glibc at run time (libc6, libgcc-s1: what programs refer to) and glibcDev, the compiler's
+  # system root (headers, crt files, static libraries, linker scripts), which programs do not keep.
+  glibc = unpackDebs "glibc-${debVersion "libc6"}" [ "libc6" "libgcc-s1" ] { };
+  glibcDev = unpackDebs "glibc-dev-${debVersion "libc6"}" [ "libc6-dev" "linux-libc-dev" ] {
+    inherit glibc;
+    postUnpack = ./glibc-dev.sh;
+  };
 
   seedTools = unpackDebs "seed-tools-debian12" [
     "gcc-12" "cpp-12" "libgcc-12-dev" "binutils" "binutils-x86-64-linux-gnu" "libbinutils"
@@ -81,7 +86,7 @@ let
       export PATH=${toolsPath}
       mkdir -p $out/bin $out/nix-support
       for n in cc gcc; do
-        sed -e "s|@shell@|${shell}|g" -e "s|@glibc@|${glibc}|g" -e "s|@gcc@|${seedTools}/usr/bin/gcc-12|g" \
+        sed -e "s|@shell@|${shell}|g" -e "s|@glibc@|${glibc}|g" -e "s|@glibcDev@|${glibcDev}|g" -e "s|@gcc@|${seedTools}/usr/bin/gcc-12|g" \
           -e "s|@gccBin@|${seedTools}/usr/bin|g" -e "s|@name@|$n|g" ${./cc-wrapper.sh} > $out/bin/$n
         chmod +x $out/bin/$n
       done
@@ -94,7 +99,7 @@ let
     inherit lib system shell cc;
     name = "stdenv-linux";
     initialPath = "${bash}/bin:${cc}/bin:${toolsPath}";
-    extraAttrs = { inherit busybox glibc seedTools bash debs; };
+    extraAttrs = { inherit busybox glibc glibcDev seedTools bash debs; };
   };
 in
 stdenv

@@ -30,6 +30,9 @@ for dir in "$out/bin" "$out/usr/bin" "$out/sbin" "$out/usr/sbin"; do
   done
 done
 ln -s bash "$out/bin/sh"
+# Debian makes `awk` an alternative (outside the gawk package); configure scripts and their
+# config.status run it by that name.
+ln -s gawk "$out/usr/bin/awk"
 # The tools' directories in one place (bin before usr/bin: Debian 12 is not usr-merged).
 mkdir -p "$out/nix-support"
 echo "$out/bin:$out/usr/bin" > "$out/nix-support/path"
