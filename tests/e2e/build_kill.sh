@@ -59,6 +59,13 @@ for i in $(seq 1 "$iterations"); do
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   out=$(ns -q --outputs "$d")
+  # The builder dies with nixpp (it would go on writing into the chroot that the next build
+  # deletes): soon no process has the output in its environment.
+  for ((t = 0; t < 100; t++)); do
+    grep -qsaz "^out=$out\$" /proc/[0-9]*/environ || break
+    sleep 0.1
+  done
+  ! grep -qsaz "^out=$out\$" /proc/[0-9]*/environ || fail "builder still running 10 s after kill $i"
   if ns -q --hash "$out" >/dev/null 2>&1; then killed_valid=$((killed_valid + 1)); else killed_invalid=$((killed_invalid + 1)); fi
   verify_clean "$i"
   # The next build succeeds and gives what an undisturbed build gives (all but the name).

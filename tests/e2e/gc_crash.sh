@@ -55,14 +55,21 @@ killed=0
 bound=250
 for ((r = 1; r <= rounds; r++)); do
   garbage "$r"
-  # The binary itself in the background, not the `ns` function: `$!` would be a subshell, and
-  # killing it would leave the collection running on while the checks below read the store.
+  # The nix-store process itself, not `ns` (a function: `&` would fork a subshell to run it, and
+  # kill -9 of that subshell would leave the collection running on, beside the checks).
   "$NIXPP_BIN/nix-store" --gc > /dev/null 2> "$tmp/gc.err" &
   pid=$!
   sleep "0.$(printf '%03d' $((RANDOM % bound)))"
-  if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); else bound=$((bound > 4 ? bound / 2 : 2)); fi
-  { wait "$pid"; } 2>/dev/null || true
-  check "round $r (killed after $(grep -c "^deleting '" "$tmp/gc.err" || true) deletions)"
+  kill -9 "$pid" 2>/dev/null || true
+  status=0
+  { wait "$pid"; } 2>/dev/null || status=$?
+  case $status in
+    137) killed=$((killed + 1)) ;;                       # SIGKILL: died mid-collection
+    0) bound=$((bound > 4 ? bound / 2 : 2)) ;;           # finished before the kill
+    *) cat "$tmp/gc.err"; fail "round $r: collection failed (status $status)" ;;
+  esac
+  ! kill -0 "$pid" 2>/dev/null || fail "round $r: the collection still runs"
+  check "round $r ($([ "$status" = 137 ] && echo killed || echo finished) after $(grep -c "^deleting '" "$tmp/gc.err" || true) deletions)"
 done
 [ "$killed" -gt 0 ] || fail "no collection was killed (the test tests nothing)"
 

@@ -12,7 +12,7 @@ rounds=${GC_ENV_ROUNDS:-12}
 tmp=$(mktemp -d)
 gcpid=
 cleanup() {
-  if [ -n "$gcpid" ]; then kill "$gcpid" 2>/dev/null || true; wait "$gcpid" 2>/dev/null || true; fi
+  if [ -n "$gcpid" ]; then touch "$tmp/stop"; wait "$gcpid" 2>/dev/null || true; fi
   chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -41,8 +41,9 @@ let t = builtins.storePath tools;
 in { a = mk "a"; b = mk "b"; c = mk "c"; }
 NIX
 
-# Collections in a loop until killed.
-( while true; do "$NIXPP_BIN/nix-store" --gc > /dev/null 2>> "$tmp/gc.err" || echo "gc failed" >> "$tmp/gc.failed"; done ) &
+# Collections in a loop until told to stop. (Not killed: kill would end the loop's subshell and
+# leave the collection it runs going on, beside the checks below.)
+( while [ ! -e "$tmp/stop" ]; do "$NIXPP_BIN/nix-store" --gc > /dev/null 2>> "$tmp/gc.err" || echo "gc failed" >> "$tmp/gc.failed"; done ) &
 gcpid=$!
 
 for ((r = 0; r < rounds; r++)); do
@@ -59,7 +60,7 @@ for ((r = 0; r < rounds; r++)); do
   # Older generations go, so that the collector has garbage to take each round.
   "$NIXPP_BIN/nix-env" -p "$tmp/profile" --delete-generations old > /dev/null 2>&1
 done
-kill "$gcpid"; wait "$gcpid" 2>/dev/null || true; gcpid=
+touch "$tmp/stop"; wait "$gcpid"; gcpid=   # the last collection has finished
 [ ! -e "$tmp/gc.failed" ] || { cat "$tmp/gc.err"; fail "a collection failed"; }
 grep -q "^deleting '" "$tmp/gc.err" || fail "the collector never deleted anything (no race tested)"
 "$NIXPP_BIN/nix-store" --verify --check-contents 2> "$tmp/verify" || { cat "$tmp/verify"; fail "store damaged"; }

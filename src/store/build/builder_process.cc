@@ -15,13 +15,13 @@ namespace nixpp {
 ChildProcess startPlainBuilder(const BuilderSpec& spec) {
   ExecStrings exec(spec);
   Pipe errPipe = Pipe::create();
+  AutoCloseFd parentPidfd(openParentPidfd());
   pid_t pid = ::fork();
   if (pid == -1) throw SysError(errno, "unable to fork");
   if (pid == 0) {
     errPipe.readSide.close();
     int errFd = errPipe.writeSide.get();
     if (::setsid() == -1) childFail(errFd, "creating a new session");
-    redirectStdio(errFd, spec.logFd);
     if (::chdir(spec.workDir.c_str()) == -1) childFail(errFd, "changing into '" + spec.workDir + "'");
     if (spec.user) {
       if (::setgroups(spec.user->supplementaryGids.size(), spec.user->supplementaryGids.data()) == -1)
@@ -29,8 +29,10 @@ ChildProcess startPlainBuilder(const BuilderSpec& spec) {
       if (::setgid(spec.user->gid) == -1 || ::setuid(spec.user->uid) == -1)
         childFail(errFd, "setting the build user");
     }
+    redirectStdio(errFd, spec.logFd, parentPidfd.get());  // after setuid, which clears the death signal
     exec.run(errFd, spec.builder);
   }
+  parentPidfd.close();
   ChildProcess child(pid, true);
   errPipe.writeSide.close();
   checkChildStarted(child, errPipe.readSide.get());

@@ -1,9 +1,11 @@
 #include "store/build/child_setup.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,10 +37,26 @@ void childFail(int errFd, const std::string& what) {
   ::_exit(1);
 }
 
-void redirectStdio(int errFd, int logFd) {
+int openParentPidfd() {
+#ifdef SYS_pidfd_open
+  return int(::syscall(SYS_pidfd_open, ::getpid(), 0));  // close-on-exec by definition
+#else
+  return -1;
+#endif
+}
+
+void redirectStdio(int errFd, int logFd, int parentPidfd) {
   // The builder dies with nixpp (as Nix's builders do): a killed nixpp leaves no builder
   // writing on behind it, and the next build of the derivation starts from a clean slate.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) == -1) childFail(errFd, "setting the parent-death signal");
+  // The signal comes only if nixpp dies from now on. A pidfd becomes readable when its process
+  // has exited (getppid() cannot tell: it is 0 in the sandbox's pid namespace).
+  if (parentPidfd != -1) {
+    struct pollfd p {parentPidfd, POLLIN, 0};
+    int n;
+    while ((n = ::poll(&p, 1, 0)) == -1 && errno == EINTR) {}
+    if (n != 0) ::_exit(1);  // nixpp is gone (or cannot be watched): nobody waits for us
+  }
   int null = ::open("/dev/null", O_RDONLY);
   if (null == -1) childFail(errFd, "opening /dev/null");
   if (::dup2(null, STDIN_FILENO) == -1 || ::dup2(logFd, STDOUT_FILENO) == -1 || ::dup2(logFd, STDERR_FILENO) == -1)

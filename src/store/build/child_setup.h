@@ -25,8 +25,15 @@ private:
 
 // In the child: writes "<what>: <strerror(errno)>" to errFd and _exits(1).
 [[noreturn]] void childFail(int errFd, const std::string& what);
-// In the child: stdin from /dev/null, stdout and stderr to logFd; SIGKILL when nixpp dies.
-void redirectStdio(int errFd, int logFd);
+// In the parent, before the fork or clone of a builder: a pidfd of this process (close-on-exec),
+// or -1 if the kernel has none. The child passes it to redirectStdio; the parent closes it after.
+int openParentPidfd();
+// In the child: stdin from /dev/null, stdout and stderr to logFd; SIGKILL when nixpp dies. Call it
+// after the child's last change of user or group ids (a change clears the parent-death signal).
+// If nixpp died before (the signal was set too late to come), the child exits at once: a
+// vfork-style parent can be killed while it waits for the child's exec, and an orphaned builder
+// would go on writing into a build directory that the next build of the derivation deletes.
+void redirectStdio(int errFd, int logFd, int parentPidfd);
 // In the parent: waits for the child's exec (EOF on the pipe) or its error message; on an error
 // reaps the child and throws Error with the message.
 void checkChildStarted(ChildProcess& child, int errReadFd);

@@ -112,6 +112,23 @@ std::string makeBuildDir(const Settings& settings, const StorePath& drvPath) {
   }
 }
 
+// Deletes what a killed build of the derivation left at `path` (its chroot, or an output of an
+// unsandboxed build). The kernel releases a killed nixpp's locks before it sends the builder the
+// parent-death signal (child_setup.h), so the builder, and with it every process of its pid
+// namespace, may still be dying (and creating entries) when we hold the lock: the removal then
+// fails with "Directory not empty". They are gone within milliseconds: try again for a while.
+void deleteLeftover(const std::string& path) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      deletePath(path);
+      return;
+    } catch (SysError& e) {
+      if ((e.errNo != ENOTEMPTY && e.errNo != ENOENT) || attempt == 100) throw;
+    }
+    ::usleep(attempt < 10 ? 10000 : 100000);  // 10 s in all
+  }
+}
+
 // Whether the kernel lets us sandbox (asked once per process).
 bool canSandbox() {
   static int cached = -1;
@@ -233,7 +250,7 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
   std::map<std::string, std::string> real;
   for (auto& [name, p] : outputs) {
     real[name] = built_.builtAt[name] = store_.realPath(p);
-    deletePath(real[name]);  // an invalid leftover (we hold its lock)
+    deleteLeftover(real[name]);  // an invalid leftover (we hold its lock)
   }
   std::string storeDir = store_.storeDir().to_string(), realStoreDir = store_.config().realStoreDir;
   RealPathFn realPath = [storeDir, realStoreDir](const std::string& p) {
@@ -262,8 +279,10 @@ JobStart::Status LocalJob::startBuiltin(const std::map<std::string, StorePath>& 
     return JobStart::Status::started;
   }
   int logFd = logPipe.writeSide.get();
-  child_ = startProcess([&, real, realPath, logFd] {
+  pid_t parent = ::getpid();
+  child_ = startProcess([&, real, realPath, logFd, parent] {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a killed client, writing into a path it rebuilds
+    if (::getppid() != parent) ::_exit(1);  // it died before the line above: no signal will come
     ::dup2(logFd, STDOUT_FILENO);
     ::dup2(logFd, STDERR_FILENO);
     runBuiltin({drv_, real, realPath, settings_.hashedMirrors, std::cerr, FileTransferSettings::from(settings_), nullptr, ""});
@@ -386,7 +405,7 @@ JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
   if (useChroot) {
     SandboxSpec sb;
     chrootRoot_ = store_.realPath(drvPath_) + ".chroot";
-    deletePath(chrootRoot_);
+    deleteLeftover(chrootRoot_);
     sb.root = chrootRoot_;
     sb.storeDir = dir.to_string();
     sb.privateNetwork = type != DerivationType::fixed;
@@ -405,7 +424,7 @@ JobStart::Status LocalJob::start(std::unique_ptr<LocalJob>&) {
   } else {
     for (auto& [name, p] : outputs) {
       built_.builtAt[name] = store_.realPath(p);
-      deletePath(store_.realPath(p));  // an invalid leftover (we hold its lock)
+      deleteLeftover(store_.realPath(p));  // an invalid leftover (we hold its lock)
     }
     if (user_) spec.user = user_->user;
     child_ = startPlainBuilder(spec);

@@ -149,7 +149,7 @@ std::vector<std::pair<std::string, std::string>> etcFiles(bool hostFiles) {
   return files;
 }
 
-[[noreturn]] void runSandboxChild(int errFd, int goFd, const BuilderSpec& b, const SandboxSpec& s,
+[[noreturn]] void runSandboxChild(int errFd, int goFd, int parentPidfd, const BuilderSpec& b, const SandboxSpec& s,
                                   const std::vector<std::pair<std::string, std::string>>& etc, ExecStrings& exec) {
   if (goFd != -1) {  // the parent writes our uid and gid maps, then says go
     char c;
@@ -227,7 +227,7 @@ std::vector<std::pair<std::string, std::string>> etcFiles(bool hostFiles) {
   if (::syscall(SYS_setuid, sandboxUid) == -1) childFail(errFd, "setuid failed");
   if (::setsid() == -1) childFail(errFd, "creating a new session");
   if (::chdir(b.workDir.c_str()) == -1) childFail(errFd, "changing into '" + b.workDir + "'");
-  redirectStdio(errFd, b.logFd);
+  redirectStdio(errFd, b.logFd, parentPidfd);  // after setuid, which clears the death signal
   setupSeccomp(errFd);
   exec.run(errFd, b.builder);
 }
@@ -273,6 +273,7 @@ ChildProcess startSandboxedBuilder(const BuilderSpec& b, const SandboxSpec& sIn)
   ExecStrings exec(b);
   auto etc = etcFiles(!s.privateNetwork);
   Pipe errPipe = Pipe::create();
+  AutoCloseFd parentPidfd(openParentPidfd());
   int flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
   if (s.privateNetwork) flags |= CLONE_NEWNET;
 
@@ -284,12 +285,12 @@ ChildProcess startSandboxedBuilder(const BuilderSpec& b, const SandboxSpec& sIn)
     // a third of the CPU time of a trivial sandboxed build. The child changes no object of
     // ours (raw fds only) and ends in exec or _exit.
     struct Args {
-      int errFd, errReadFd;
+      int errFd, errReadFd, parentPidfd;
       const BuilderSpec* b;
       const SandboxSpec* s;
       const std::vector<std::pair<std::string, std::string>>* etc;
       ExecStrings* exec;
-    } args{errPipe.writeSide.get(), errPipe.readSide.get(), &b, &s, &etc, &exec};
+    } args{errPipe.writeSide.get(), errPipe.readSide.get(), parentPidfd.get(), &b, &s, &etc, &exec};
     constexpr size_t stackSize = 1 << 20;
     void* stack = ::mmap(nullptr, stackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) throw SysError(errno, "allocating the builder's stack");
@@ -297,7 +298,7 @@ ChildProcess startSandboxedBuilder(const BuilderSpec& b, const SandboxSpec& sIn)
         [](void* p) -> int {
           auto* a = static_cast<Args*>(p);
           ::close(a->errReadFd);
-          runSandboxChild(a->errFd, -1, *a->b, *a->s, *a->etc, *a->exec);
+          runSandboxChild(a->errFd, -1, a->parentPidfd, *a->b, *a->s, *a->etc, *a->exec);
         },
         static_cast<char*>(stack) + stackSize, flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
     int err = errno;
@@ -316,8 +317,9 @@ ChildProcess startSandboxedBuilder(const BuilderSpec& b, const SandboxSpec& sIn)
   if (pid == 0) {
     errPipe.readSide.close();
     goPipe.writeSide.close();
-    runSandboxChild(errPipe.writeSide.get(), goPipe.readSide.release(), b, s, etc, exec);
+    runSandboxChild(errPipe.writeSide.get(), goPipe.readSide.release(), parentPidfd.get(), b, s, etc, exec);
   }
+  parentPidfd.close();
   ChildProcess child(pid, false);
   errPipe.writeSide.close();
   goPipe.readSide.close();
