@@ -53,6 +53,7 @@ NIXPP_FORWARD(int, archive_read_support_filter_all, (struct archive * a), (a))
 NIXPP_FORWARD(int, archive_read_support_format_all, (struct archive * a), (a))
 NIXPP_FORWARD(int, archive_read_support_format_tar, (struct archive * a), (a))
 NIXPP_FORWARD(int, archive_read_support_format_gnutar, (struct archive * a), (a))
+NIXPP_FORWARD(int, archive_read_support_format_raw, (struct archive * a), (a))
 NIXPP_FORWARD(int, archive_read_open,
               (struct archive * a, void* data, archive_open_callback* o, archive_read_callback* r,
                archive_close_callback* c),
