@@ -23,6 +23,17 @@ namespace nixpp {
 
 namespace {
 
+// Deletes `path` (a temporary store entry) when it goes out of scope, whatever is there.
+struct DeleteOnExit {
+  std::string path;
+  ~DeleteOnExit() {
+    try {
+      deletePath(path);
+    } catch (...) {
+    }
+  }
+};
+
 void createDirs(const std::string& path) {
   if (path.empty() || path == "/") return;
   struct stat st;
@@ -317,15 +328,7 @@ StorePath LocalStore::addToStoreFromDump(Source& dump, std::string_view name, Co
     return addText(name, text.s, references, repair);
   }
   std::string tmpPath = tempStoreEntry();
-  struct DeleteOnExit {
-    std::string path;
-    ~DeleteOnExit() {
-      try {
-        deletePath(path);  // nothing there once moved into place
-      } catch (...) {
-      }
-    }
-  } tmpGuard{tmpPath};
+  DeleteOnExit tmpGuard{tmpPath};  // nothing there once moved into place
   Hash narHash(HashAlgo::sha256), caHash(algo);
   uint64_t narSize = 0;
   if (method == ContentAddressMethod::nar) {
@@ -389,15 +392,7 @@ StorePath LocalStore::addPathToStore(const std::string& fsPath, std::string_view
   // Copied straight into the store with canonical metadata, hashed (the NAR of the copy) on a
   // second thread meanwhile: no NAR in between, no second walk to canonicalise.
   std::string tmpPath = tempStoreEntry();
-  struct DeleteOnExit {
-    std::string path;
-    ~DeleteOnExit() {
-      try {
-        deletePath(path);  // nothing there once moved into place
-      } catch (...) {
-      }
-    }
-  } tmpGuard{tmpPath};
+  DeleteOnExit tmpGuard{tmpPath};  // nothing there once moved into place
   HashSink narHasher(HashAlgo::sha256);
   std::unique_ptr<HashSink> caHasher;
   if (algo != HashAlgo::sha256) caHasher = std::make_unique<HashSink>(algo);

@@ -403,27 +403,14 @@ private:
     if (!out) throw SysError(errno, "opening directory '" + dst(rel) + "'");
     fixOwner(dstDir, dstName, out.get(), rel, top);
 
-    std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(in.get()), ::closedir);
-    if (!dir) throw SysError(errno, "opening directory '" + src(rel) + "'");
-    in.release();
-    std::vector<std::pair<std::string, unsigned char>> entries;
-    for (;;) {
-      errno = 0;
-      struct dirent* e = ::readdir(dir.get());
-      if (!e) break;
-      const char* n = e->d_name;
-      if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
-      entries.emplace_back(n, e->d_type);
-    }
-    if (errno) throw SysError(errno, "reading directory '" + src(rel) + "'");
-    std::sort(entries.begin(), entries.end());  // names are unique: byte order, as NAR wants
+    auto entries = readDirectoryFdSorted(in.get(), src(rel));
 
     writer_.createDirectory();
     size_t relLen = rel.size();
     for (auto& [name, type] : entries) {
       writer_.beginEntry(name);
       rel.append("/").append(name);
-      copyNode(::dirfd(dir.get()), name.c_str(), out.get(), name.c_str(), type, rel, false);
+      copyNode(in.get(), name.c_str(), out.get(), name.c_str(), type, rel, false);
       rel.resize(relLen);
       writer_.endEntry();
     }
