@@ -22,7 +22,7 @@ ns() { "$NIXPP_BIN/nix-store" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 w=$tmp/w
 roots=$tmp/state/gcroots
-gcRuns=${GC_RUNS:-150}
+gcRuns=${GC_RUNS:-300}
 salt=$RANDOM$RANDOM
 : > "$tmp/failures"
 bad() { echo "$*" >> "$tmp/failures"; }
