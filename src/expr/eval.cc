@@ -397,6 +397,30 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
     Value* argsBuf[8];
     Value** args = c.args.size() <= 8 ? argsBuf : static_cast<Value**>(GC_MALLOC(c.args.size() * sizeof(Value*)));
     for (size_t i = 0; i < c.args.size(); ++i) args[i] = maybeThunk(env, c.args[i]);
+    // A built-in given exactly its arguments (`a - b`, `a < b`, `f x` with f a one-argument
+    // builtin) is called here: callFunction's steps, without its loop over partial
+    // applications.
+    if (vFun.type() == ValueType::PrimOp && vFun.primOp()->arity == c.args.size()) {
+      const PrimOp* op = vFun.primOp();
+      if (callDepth_++ > settings.maxCallDepth) {
+        --callDepth_;
+        throw StackOverflowError("stack overflow; max-call-depth exceeded", pos(c.pos));
+      }
+      Value res;
+      try {
+        op->fun(*this, noPos, args, res);
+      } catch (EvalError& err) {
+        --callDepth_;
+        if (op->name != "addErrorContext") addTrace(err, c.pos, "while calling the '" + op->name + "' builtin");
+        throw;
+      } catch (...) {
+        --callDepth_;
+        throw;
+      }
+      --callDepth_;
+      v = res;
+      return;
+    }
     callFunction(vFun, c.args.size(), args, v, c.pos);
     return;
   }
