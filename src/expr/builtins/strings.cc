@@ -98,7 +98,15 @@ void primConcatStringsSep(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string res;
   for (size_t i = 0; i < args[1]->listSize(); ++i) {
     if (i) res += sep;
-    res += st.coerceToString(pos, *args[1]->listElems()[i], ctx, "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep");
+    // A string element is appended in place (coerceToString would copy it into a temporary).
+    Value& e = *args[1]->listElems()[i];
+    st.forceValue(e, pos);
+    if (e.type() == ValueType::String) {
+      res += e.string_view();
+      st.copyContext(e, ctx);
+      continue;
+    }
+    res += st.coerceToString(pos, e, ctx, "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep");
   }
   st.mkString(v, res, ctx);
 }
