@@ -187,6 +187,11 @@ struct ExprLambda : Expr {
   std::vector<Formal> formals;  // sorted by symbol number
   Expr* body = nullptr;
   Symbol name;                  // the attribute it was bound to, for messages
+  // Set by the evaluator at the first call (-1: not yet): k > 0 when this is a plain-argument
+  // lambda whose body, after k - 1 more plain-argument lambdas (`a: b: ...`), neither captures
+  // its environments nor returns anything that does; a call with at least k arguments then keeps
+  // those k environments on the C stack instead of the GC heap.
+  int8_t stackChain = -1;
   explicit ExprLambda(PosIdx p) : Expr(ExprKind::Lambda, p) {}
 };
 

@@ -397,6 +397,30 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
     Value* argsBuf[8];
     Value** args = c.args.size() <= 8 ? argsBuf : static_cast<Value**>(GC_MALLOC(c.args.size() * sizeof(Value*)));
     for (size_t i = 0; i < c.args.size(); ++i) args[i] = maybeThunk(env, c.args[i]);
+    // A built-in given exactly its arguments (`a - b`, `a < b`, `f x` with f a one-argument
+    // builtin) is called here: callFunction's steps, without its loop over partial
+    // applications.
+    if (vFun.type() == ValueType::PrimOp && vFun.primOp()->arity == c.args.size()) {
+      const PrimOp* op = vFun.primOp();
+      if (callDepth_++ > settings.maxCallDepth) {
+        --callDepth_;
+        throw StackOverflowError("stack overflow; max-call-depth exceeded", pos(c.pos));
+      }
+      Value res;
+      try {
+        op->fun(*this, noPos, args, res);
+      } catch (EvalError& err) {
+        --callDepth_;
+        if (op->name != "addErrorContext") addTrace(err, c.pos, "while calling the '" + op->name + "' builtin");
+        throw;
+      } catch (...) {
+        --callDepth_;
+        throw;
+      }
+      --callDepth_;
+      v = res;
+      return;
+    }
     callFunction(vFun, c.args.size(), args, v, c.pos);
     return;
   }
@@ -547,6 +571,90 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
 // ---------------------------------------------------------------------------------------------
 // Calls
 
+// Whether evaluating `e` in an environment can never store a pointer to that environment in a
+// heap object or in its result: no thunks, lambdas, or environments made in it. Conservative:
+// anything not listed is assumed to capture.
+static bool nonCapturing(const Expr* e) {
+  auto operand = [](const Expr* a) {  // an argument of a call goes through maybeThunk
+    switch (a->kind) {
+    case ExprKind::Int:
+    case ExprKind::Float:
+    case ExprKind::String:
+    case ExprKind::Path: return true;
+    case ExprKind::Var: return !static_cast<const ExprVar*>(a)->fromWith;
+    default: return false;
+    }
+  };
+  auto names = [](const AttrPath& path) {
+    for (auto& n : path)
+      if (n.expr && !nonCapturing(n.expr)) return false;
+    return true;
+  };
+  switch (e->kind) {
+  case ExprKind::Int:
+  case ExprKind::Float:
+  case ExprKind::String:
+  case ExprKind::Path:
+  case ExprKind::Var:
+  case ExprKind::CurPos: return true;
+  case ExprKind::Select: {
+    auto* s = static_cast<const ExprSelect*>(e);
+    return nonCapturing(s->e) && names(s->path) && (!s->def || nonCapturing(s->def));
+  }
+  case ExprKind::OpHasAttr: {
+    auto* h = static_cast<const ExprOpHasAttr*>(e);
+    return nonCapturing(h->e) && names(h->path);
+  }
+  case ExprKind::Call: {
+    auto* c = static_cast<const ExprCall*>(e);
+    if (!nonCapturing(c->fun)) return false;
+    for (auto* a : c->args)
+      if (!operand(a)) return false;
+    return true;
+  }
+  case ExprKind::If: {
+    auto* i = static_cast<const ExprIf*>(e);
+    return nonCapturing(i->cond) && nonCapturing(i->then) && nonCapturing(i->else_);
+  }
+  case ExprKind::Assert: {
+    auto* a = static_cast<const ExprAssert*>(e);
+    return nonCapturing(a->cond) && nonCapturing(a->body);
+  }
+  case ExprKind::OpNot: return nonCapturing(static_cast<const ExprOpNot*>(e)->e);
+  case ExprKind::OpEq:
+  case ExprKind::OpNEq:
+  case ExprKind::OpAnd:
+  case ExprKind::OpOr:
+  case ExprKind::OpImpl:
+  case ExprKind::OpUpdate:
+  case ExprKind::OpConcatLists: {
+    auto* b = static_cast<const ExprBinOp*>(e);
+    return nonCapturing(b->e1) && nonCapturing(b->e2);
+  }
+  case ExprKind::ConcatStrings:
+    for (auto& [p, x] : static_cast<const ExprConcatStrings*>(e)->es)
+      if (!nonCapturing(x)) return false;
+    return true;
+  default: return false;
+  }
+}
+
+// ExprLambda::stackChain, computed once.
+static int stackChain(ExprLambda& l) {
+  if (l.stackChain < 0) {
+    int k = 0;
+    if (!l.hasFormals) {
+      if (nonCapturing(l.body)) k = 1;
+      else if (l.body->kind == ExprKind::Lambda) {
+        int inner = stackChain(*static_cast<ExprLambda*>(l.body));
+        if (inner > 0 && inner < 100) k = inner + 1;
+      }
+    }
+    l.stackChain = int8_t(k);
+  }
+  return l.stackChain;
+}
+
 void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes, PosIdx pos) {
   checkStack();
   // As Nix: the check comes before the increment, so max-call-depth + 1 calls may nest.
@@ -564,7 +672,11 @@ void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes
   while (nargs > 0) {
     if (vCur.type() == ValueType::Lambda) {
       ExprLambda& l = *vCur.lambda();
-      Env& env2 = allocEnv((l.arg ? 1 : 0) + l.formals.size());
+      // A chain of lambdas that all get their argument here and capture nothing: the
+      // environments live in this frame (scanned by the GC as part of the stack).
+      int chain = stackChain(l);
+      Env& env2 = chain > 0 && size_t(chain) <= nargs ? *static_cast<Env*>(__builtin_alloca(sizeof(Env)))
+                                                      : allocEnv((l.arg ? 1 : 0) + l.formals.size());
       env2.up = vCur.lambdaEnv();
       uint32_t displ = 0;
       if (!l.hasFormals) {

@@ -1,6 +1,7 @@
 // expr/builtins/strings.cc: builtins on strings: stringLength, substring, replaceStrings,
 // concatStringsSep, baseNameOf, dirOf, and the regular expression builtins match and split
 // (POSIX extended syntax through std::regex, as Nix, compiled once per EvalState).
+#include <algorithm>
 #include <optional>
 #include <regex>
 #include <unordered_map>
@@ -68,7 +69,9 @@ void primReplaceStrings(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view s = st.forceString(*args[2], ctx, pos, "while evaluating the third argument passed to builtins.replaceStrings");
   std::string res;
   res.reserve(s.size());
-  // One past the end, so that an empty pattern also matches at the end.
+  // One past the end, so that an empty pattern also matches at the end. The unmatched run
+  // s[run, p) is copied in one go when a pattern matches, and at the end.
+  size_t run = 0;
   for (size_t p = 0; p <= s.size();) {
     bool found = false;
     for (size_t i = 0; i < n; ++i) {
@@ -76,18 +79,18 @@ void primReplaceStrings(EvalState& st, PosIdx pos, Value** args, Value& v) {
       found = true;
       if (!to[i])
         to[i] = st.forceString(*args[1]->listElems()[i], ctx, pos, "while evaluating one of the replacement strings passed to builtins.replaceStrings");
+      res.append(s.data() + run, p - run);
       res += *to[i];
       if (from[i].empty()) {
         if (p < s.size()) res += s[p];
         ++p;
       } else p += from[i].size();
+      run = std::min(p, s.size());
       break;
     }
-    if (!found) {
-      if (p < s.size()) res += s[p];
-      ++p;
-    }
+    if (!found) ++p;
   }
+  res.append(s.data() + run, s.size() - run);
   st.mkString(v, res, ctx);
 }
 
@@ -98,7 +101,15 @@ void primConcatStringsSep(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string res;
   for (size_t i = 0; i < args[1]->listSize(); ++i) {
     if (i) res += sep;
-    res += st.coerceToString(pos, *args[1]->listElems()[i], ctx, "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep");
+    // A string element is appended in place (coerceToString would copy it into a temporary).
+    Value& e = *args[1]->listElems()[i];
+    st.forceValue(e, pos);
+    if (e.type() == ValueType::String) {
+      res += e.string_view();
+      st.copyContext(e, ctx);
+      continue;
+    }
+    res += st.coerceToString(pos, e, ctx, "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep");
   }
   st.mkString(v, res, ctx);
 }
