@@ -25,27 +25,7 @@ cp /bin/busybox "$tmp/tools/bin/"
 for a in sh mkdir printf chmod; do ln -s busybox "$tmp/tools/bin/$a"; done
 tools=$("$NIXPP_BIN/nix-store" --add "$tmp/tools")
 
-# mkchannel DIR VERSION COMPRESSION: a tiny collection "nixpkgs-VERSION/default.nix" in
-# DIR/nixexprs.tar.COMPRESSION; hello prints "hello VERSION".
-mkchannel() {
-  local src=$tmp/src-$2
-  mkdir -p "$src/nixpkgs-$2" "$1"
-  cat > "$src/nixpkgs-$2/default.nix" <<NIX
-{ system ? builtins.currentSystem }:
-let tools = builtins.storePath "$tools"; in {
-  hello = derivation {
-    name = "hello-$2"; inherit system; builder = "\${tools}/bin/sh";
-    args = [ "-c" "\${tools}/bin/mkdir -p \$out/bin; \${tools}/bin/printf '#!\${tools}/bin/sh\necho hello $2\n' > \$out/bin/hello; \${tools}/bin/chmod +x \$out/bin/hello" ];
-  };
-  version = "$2";
-}
-NIX
-  case $3 in
-    xz) tar -C "$src" -cJf "$1/nixexprs.tar.xz" "nixpkgs-$2" ;;
-    bz2) tar -C "$src" -cjf "$1/nixexprs.tar.bz2" "nixpkgs-$2" ;;
-    gz) tar -C "$src" -czf "$1/nixexprs.tar.gz" "nixpkgs-$2" ;;
-  esac
-}
+. "$NIXPP_SRC/tests/e2e/lib/mkchannel.bash"
 
 # 1. --add / --list.
 mkchannel "$tmp/srv/nixpkgs-unstable" 1.0 xz

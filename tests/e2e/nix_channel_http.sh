@@ -25,28 +25,7 @@ cp /bin/busybox "$tmp/tools/bin/"
 for a in sh mkdir printf chmod; do ln -s busybox "$tmp/tools/bin/$a"; done
 tools=$(NIX_STATE_DIR=$tmp/state0 "$NIXPP_BIN/nix-store" --add "$tmp/tools")
 
-# mkchannel DIR VERSION COMPRESSION [FILE]: a tiny collection "nixpkgs-VERSION/default.nix" as
-# DIR/FILE (default nixexprs.tar.COMPRESSION); hello prints "hello VERSION".
-mkchannel() {
-  local src=$tmp/src-$2
-  mkdir -p "$src/nixpkgs-$2" "$1"
-  cat > "$src/nixpkgs-$2/default.nix" <<NIX
-{ system ? builtins.currentSystem }:
-let tools = builtins.storePath "$tools"; in {
-  hello = derivation {
-    name = "hello-$2"; inherit system; builder = "\${tools}/bin/sh";
-    args = [ "-c" "\${tools}/bin/mkdir -p \$out/bin; \${tools}/bin/printf '#!\${tools}/bin/sh\necho hello $2\n' > \$out/bin/hello; \${tools}/bin/chmod +x \$out/bin/hello" ];
-  };
-  version = "$2";
-}
-NIX
-  local file=${4:-nixexprs.tar.$3}
-  case $3 in
-    xz) tar -C "$src" --mtime=@1600000000 --owner=0 --group=0 -cJf "$1/$file" "nixpkgs-$2" ;;
-    bz2) tar -C "$src" --mtime=@1600000000 --owner=0 --group=0 -cjf "$1/$file" "nixpkgs-$2" ;;
-    gz) tar -C "$src" --mtime=@1600000000 --owner=0 --group=0 -czf "$1/$file" "nixpkgs-$2" ;;
-  esac
-}
+. "$NIXPP_SRC/tests/e2e/lib/mkchannel.bash"
 mkchannel "$tmp/srv/chan" 1.0 xz
 mkchannel "$tmp/srv/chan2" 2.0 bz2
 mkchannel "$tmp/srv/tarballs" 3.0 gz other-3.0.tar.gz
