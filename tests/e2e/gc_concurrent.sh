@@ -94,7 +94,7 @@ collector & pids+=($!)
 for p in "${pids[@]}"; do wait "$p" || fail "a worker exited with an error"; done
 pids=()
 
-if [ -s "$tmp/failures" ]; then head -20 "$tmp/failures" >&2; for e in build eval add; do tail -n 30 "$tmp/$e.err" >&2; done; fail "$(wc -l < "$tmp/failures") failures"; fi
+if [ -s "$tmp/failures" ]; then head -20 "$tmp/failures" >&2; for e in build eval add; do grep -n -B2 -A12 "^error" "$tmp/$e.err" | head -60 >&2; tail -n 30 "$tmp/$e.err" >&2; done; fail "$(wc -l < "$tmp/failures") failures"; fi
 deleted=$(grep -c "^deleting '" "$tmp/gc.err" || true)
 echo "gc_concurrent: $gcRuns collections ($deleted paths deleted) beside $(cat "$tmp/adds") adds, $(cat "$tmp/evals") evaluations, $(cat "$tmp/builds") builds"
 [ "$(cat "$tmp/adds")" -gt 5 ] && [ "$(cat "$tmp/evals")" -gt 5 ] && [ "$(cat "$tmp/builds")" -gt 5 ] ||
