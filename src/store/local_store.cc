@@ -126,11 +126,21 @@ LocalStore::LocalStore(LocalStoreConfig config) : Store(StoreDir(config.storeDir
   lockFile(bigLock_.get(), LockType::read, true);
 
   std::string schemaPath = dbDir + "/schema";
-  int schema = 0;
-  if (pathExists(schemaPath)) {
+  auto readSchema = [&] {
+    if (!pathExists(schemaPath)) return 0;
     auto v = parseInt(trim(readFile(schemaPath)));
     if (!v) throw Error("'" + schemaPath + "' is corrupt");
-    schema = int(*v);
+    return int(*v);
+  };
+  int schema = readSchema();
+  if (schema == 0) {
+    // A new store: create the database with the big lock held for writing, so that two
+    // processes opening it at once do not both switch a fresh file to WAL (SQLite answers one
+    // of them "database is locked" without waiting). The other one waits here and then finds
+    // the schema written.
+    lockFile(bigLock_.get(), LockType::none, true);
+    lockFile(bigLock_.get(), LockType::write, true);
+    schema = readSchema();
   }
   if (schema > nixSchemaVersion)
     throw Error("current Nix store schema is version " + std::to_string(schema) + ", but I only support " +
@@ -146,6 +156,7 @@ LocalStore::LocalStore(LocalStoreConfig config) : Store(StoreDir(config.storeDir
     writeFile(tmp, std::to_string(nixSchemaVersion), 0644);
     if (::rename(tmp.c_str(), schemaPath.c_str()) == -1) throw SysError(errno, "renaming '" + tmp + "'");
   }
+  lockFile(bigLock_.get(), LockType::read, true);
 }
 
 LocalStore::~LocalStore() = default;

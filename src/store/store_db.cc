@@ -168,7 +168,14 @@ create index if not exists IndexDerivationOutputs on DerivationOutputs(path);
 // As Nix: WAL, "normal" syncing (durable at checkpoints, never corrupt), foreign keys.
 bool configure(Sqlite& db, bool create) {
   db.exec("pragma foreign_keys = 1");
-  db.exec("pragma main.journal_mode = wal");
+  // WAL is a property of the file: switch only if needed (the switch takes an exclusive lock).
+  {
+    SqliteStmt mode(db, "pragma main.journal_mode");
+    if (!mode.step() || mode.text(0) != "wal") {
+      mode.reset();
+      db.exec("pragma main.journal_mode = wal");
+    }
+  }
   db.exec("pragma synchronous = normal");
   // As Nix: checkpoint (copy the WAL into the database, with an fsync of each) every 40000
   // pages rather than SQLite's 1000, so that adding many paths does not sync every few dozen.

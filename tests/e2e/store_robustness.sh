@@ -16,6 +16,16 @@ mkdir tree
 for i in $(seq 1 40); do mkdir tree/d$i; for j in $(seq 1 8); do echo "$i $j" > tree/d$i/f$j; done; done
 head -c 3000000 /dev/urandom > tree/blob
 
+# 0. Many processes opening one new store at once: all succeed (the first creates the database
+# and switches it to WAL while the others wait; SQLite would answer some "database is locked").
+echo small > small
+for i in $(seq 1 10); do
+  pids=()
+  for k in 1 2 3 4 5 6; do $ours --store "local?root=$tmp/fresh$i" --add small > /dev/null & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || fail "concurrent open of a new store $i failed"; done
+done
+rm -rf "$tmp"/fresh*
+
 # 1. Two concurrent adds of the same tree: both succeed, one valid path, same output.
 $ours --store "$S" --add tree > out1 & p1=$!
 $ours --store "$S" --add tree > out2 & p2=$!
