@@ -64,7 +64,9 @@ std::vector<FoundDerivation> getDerivations(EvalState& st, Value& v, Bindings* a
 
 void instantiateValue(EvalState& st, Value& v, Bindings* autoArgs, const InstantiateOptions& opts, int& rootNr,
                       bool& warned, std::ostream& out) {
-  for (auto& [drvPath, outputName] : getDerivations(st, v, autoArgs)) {
+  auto drvs = getDerivations(st, v, autoArgs);
+  if (opts.flushStore) opts.flushStore();
+  for (auto& [drvPath, outputName] : drvs) {
     std::string shown = drvPath;
     if (opts.gcRoot.empty()) {
       if (!warned)

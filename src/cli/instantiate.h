@@ -42,6 +42,9 @@ struct InstantiateOptions {
   std::string gcRoot;  // --add-root PATH ("" = none: a warning is printed once)
   // Makes `rootName` a GC root pointing to `drvPath`; returns the path to print (the root).
   std::function<std::string(const std::string& drvPath, const std::string& rootName)> addRoot;
+  // Called once the .drv files are written, before their paths are printed: makes them valid
+  // for other processes (the store may defer registrations).
+  std::function<void()> flushStore;
 };
 
 // Prints "<drvPath>[!<output>]" (or the root's path) for each derivation `v` evaluates to.

@@ -125,6 +125,7 @@ int nixEvalCommand(Strings args) {
     } else {
       out = printValueAsNix(state, *v, ValuePrinterOptions{}) + "\n";
     }
+    session.store().flush();  // the .drv files it may show are valid for others
     std::cout << out;
     std::cout.flush();
   } catch (EvalError& e) {

@@ -68,6 +68,7 @@ int evalMain(const EvalTargets& targets, bool strict, bool json, bool xml, bool 
   evalSettings.showTrace = showTrace;
   EvalSession session(std::move(settings), std::move(evalSettings), writes);
   EvalState& state = session.state();
+  if (instantiate) instantiate->flushStore = [&session] { session.store().flush(); };
   if (instantiate)
     instantiate->addRoot = [&session](const std::string& drvPath, const std::string& rootName) {
       auto* local = dynamic_cast<LocalStore*>(&*session.store());
@@ -93,6 +94,7 @@ int evalMain(const EvalTargets& targets, bool strict, bool json, bool xml, bool 
         opts.force = strict;
         out = printValue(state, vRes, opts) + "\n";
       }
+      session.store().flush();  // what it shows is valid for others (--read-write-mode)
       std::cout << out;
       std::cout.flush();
     });

@@ -7,6 +7,7 @@
 #include <climits>
 #include <sys/stat.h>
 
+#include "store/local_store.h"
 #include "store/open_store.h"
 #include "sys/file.h"
 #include "util/error.h"
@@ -16,6 +17,10 @@ namespace nixpp {
 Store& StoreRef::operator*() {
   if (!store_) store_ = openStore(settings_);
   return *store_;
+}
+
+void StoreRef::flush() {
+  if (auto* local = dynamic_cast<LocalStore*>(store_.get())) local->flush();
 }
 
 namespace {

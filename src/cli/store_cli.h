@@ -19,6 +19,9 @@ public:
   Store& operator*();
   Store* operator->() { return &**this; }
   const Settings& settings() const { return settings_; }
+  // Commits the store's deferred registrations (LocalStore::flush) if it was opened: before
+  // printing paths that the evaluation added.
+  void flush();
 
 private:
   Settings settings_;

@@ -159,7 +159,13 @@ LocalStore::LocalStore(LocalStoreConfig config) : Store(StoreDir(config.storeDir
   lockFile(bigLock_.get(), LockType::read, true);
 }
 
-LocalStore::~LocalStore() = default;
+LocalStore::~LocalStore() {
+  try {
+    flush();
+  } catch (std::exception& e) {
+    std::cerr << "warning: registering store paths: " << e.what() << "\n";
+  }
+}
 
 TempRoots& LocalStore::tempRoots() {
   if (!tempRoots_) tempRoots_ = std::make_unique<TempRoots>(config_.stateDir);
@@ -174,26 +180,29 @@ std::string LocalStore::realPath(const StorePath& path) const {
   return config_.realStoreDir + "/" + path.to_string();
 }
 
-bool LocalStore::isValidPath(const StorePath& path) { return db_->isValidPath(path); }
-std::optional<ValidPathInfo> LocalStore::queryPathInfoOpt(const StorePath& path) { return db_->queryPathInfo(path); }
-StorePathSet LocalStore::queryAllValidPaths() { return db_->queryAllValidPaths(); }
-StorePathSet LocalStore::queryReferrers(const StorePath& path) { return db_->queryReferrers(path); }
-StorePathSet LocalStore::queryValidDerivers(const StorePath& path) { return db_->queryValidDerivers(path); }
+// A pending path is valid for this object's queries: isValidPath says so without committing it;
+// the others commit the pending paths first (db() does).
+bool LocalStore::isValidPath(const StorePath& path) { return pendingSet_.count(path) || db_->isValidPath(path); }
+std::optional<ValidPathInfo> LocalStore::queryPathInfoOpt(const StorePath& path) { return db().queryPathInfo(path); }
+StorePathSet LocalStore::queryAllValidPaths() { return db().queryAllValidPaths(); }
+StorePathSet LocalStore::queryReferrers(const StorePath& path) { return db().queryReferrers(path); }
+StorePathSet LocalStore::queryValidDerivers(const StorePath& path) { return db().queryValidDerivers(path); }
 std::map<std::string, StorePath> LocalStore::queryDerivationOutputs(const StorePath& drvPath) {
-  return db_->queryDerivationOutputs(drvPath);
+  return db().queryDerivationOutputs(drvPath);
 }
 std::optional<StorePath> LocalStore::queryPathFromHashPart(std::string_view hashPart) {
-  return db_->queryPathFromHashPart(hashPart);
+  return db().queryPathFromHashPart(hashPart);
 }
 
 StorePathSet LocalStore::queryClosure(const StorePathSet& paths, bool flipDirection, bool includeOutputs) {
-  return db_->queryClosure(paths, flipDirection, includeOutputs);
+  return db().queryClosure(paths, flipDirection, includeOutputs);
 }
 std::map<StorePath, StorePathSet> LocalStore::queryReferencesOf(const StorePathSet& paths) {
-  return db_->queryReferencesOf(paths);
+  return db().queryReferencesOf(paths);
 }
 
 void LocalStore::narFromPath(const StorePath& path, Sink& sink) {
+  flush();
   if (!isValidPath(path)) throw InvalidPath("path '" + storeDir().printPath(path) + "' is not valid");
   dumpPath(realPath(path), sink);
 }
@@ -232,41 +241,136 @@ void LocalStore::moveIntoPlace(const std::string& tmpPath, const ValidPathInfo& 
   if (::rename(tmpPath.c_str(), dst.c_str()) == -1)
     throw SysError(errno, "renaming '" + tmpPath + "' to '" + dst + "'");
   if (config_.fsyncStorePaths) fsyncDir(config_.realStoreDir);
+  flushIfReferenced(info.references);
   db_->registerValidPaths({info}, derivationOutputsOf(info));
+}
+
+namespace {
+
+// Whether the file open as `fd` has exactly `text` as contents and canonical metadata (mode 0444,
+// mtime 1, owner root when we are root): what addText would write.
+bool hasTextContents(int fd, const std::string& text) {
+  struct stat st;
+  if (::fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (st.st_mode & 07777) != 0444 || st.st_mtime != 1 ||
+      uint64_t(st.st_size) != text.size())
+    return false;
+  if (::geteuid() == 0 && st.st_uid != 0) return false;
+  std::string buf(text.size() + 1, '\0');  // one byte more: a file growing meanwhile is caught
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = ::pread(fd, buf.data() + got, buf.size() - got, off_t(got));
+    if (n == -1 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += size_t(n);
+  }
+  return got == text.size() && std::string_view(buf.data(), got) == text;
+}
+
+// Whether we are root (not changing while the store is open), and our group is not.
+bool rootNeedsChown() {
+  static const bool v = ::geteuid() == 0 && ::getegid() != 0;
+  return v;
+}
+
+// An unnamed regular file in `dir` (O_TMPFILE) with `text` as contents and canonical metadata,
+// to be linked into place by link() (through /proc/self/fd); or, where the file system has no
+// O_TMPFILE or /proc is missing, a named one ("<dir>/.tmp-text-..."), removed by ~TextFile.
+struct TextFile {
+  AutoCloseFd fd;
+  std::string name;  // "" for an unnamed file
+
+  TextFile(const std::string& dir, const std::string& text, bool fsync) {
+    static bool noTmpFile = !pathExists("/proc/self/fd");
+    if (!noTmpFile) {
+      fd = AutoCloseFd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444));
+      if (!fd) {
+        if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+          throw SysError(errno, "creating a temporary file in '" + dir + "'");
+        noTmpFile = true;
+      }
+    }
+    if (!fd) {
+      name = dir + "/.tmp-text-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device()());
+      fd = openFile(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    }
+    writeFull(fd.get(), text);
+    // Canonical metadata (store/canonicalise.h), set on the descriptor: mode 0444 whatever the
+    // umask, mtime 1, owner root when we are root.
+    if (::fchmod(fd.get(), 0444) == -1) throw SysError(errno, "changing mode of a file in '" + dir + "'");
+    struct timespec times[2] = {{1, 0}, {1, 0}};
+    if (::futimens(fd.get(), times) == -1)
+      throw SysError(errno, "changing modification time of a file in '" + dir + "'");
+    if (rootNeedsChown() && ::fchown(fd.get(), 0, 0) == -1)
+      throw SysError(errno, "changing owner of a file in '" + dir + "' to 0");
+    if (fsync && ::fsync(fd.get()) == -1) throw SysError(errno, "syncing a file in '" + dir + "'");
+  }
+  ~TextFile() {
+    if (!name.empty()) ::unlink(name.c_str());
+  }
+
+  // Links the file at `dst` if nothing is there: false if something is (EEXIST).
+  bool link(const std::string& dst) {
+    std::string from = name.empty() ? "/proc/self/fd/" + std::to_string(fd.get()) : name;
+    if (::linkat(AT_FDCWD, from.c_str(), AT_FDCWD, dst.c_str(), name.empty() ? AT_SYMLINK_FOLLOW : 0) == 0)
+      return true;
+    if (errno == EEXIST) return false;
+    throw SysError(errno, "creating '" + dst + "'");
+  }
+};
+
+} // namespace
+
+bool LocalStore::isValidCached(const StorePath& path) {
+  if (knownValid_.count(path) || pendingSet_.count(path)) return true;
+  if (!db_->isValidPath(path)) return false;
+  if (tempRoots().own().count(storeDir().printPath(path))) knownValid_.insert(path);
+  return true;
+}
+
+void LocalStore::writeTextPath(const StorePath& path, const std::string& text, Repair repair) {
+  std::string real = realPath(path);
+  TextFile file(config_.realStoreDir, text, config_.fsyncStorePaths);
+  if (repair == Repair::no && file.link(real)) return;
+  // Something is there: a concurrent writer's file, a crash's leftover, a file Nix 2.8 is
+  // writing in place under its lock, or (repair) the path itself. Decided under the lock.
+  PathLocks lock({real});
+  lock.setDeletion(true);  // whoever waits on it sees it was deleted and retries
+  for (int attempt = 0;; ++attempt) {
+    if (repair == Repair::no) {
+      if (db_->isValidPath(path)) return;  // registered meanwhile (the caller registers it again)
+      AutoCloseFd old(::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+      // Complete and right: written by nixpp (a complete file or none), or by Nix under this lock.
+      if (old && hasTextContents(old.get(), text)) return;
+    }
+    if (attempt > 100) throw Error("cannot write store path '" + real + "': it keeps being recreated");
+    deletePath(real);
+    repair = Repair::no;
+    // Fails only if a lock-free writer linked its (complete) file meanwhile: checked above.
+    if (file.link(real)) return;
+  }
 }
 
 StorePath LocalStore::addText(std::string_view name, const std::string& text, const StorePathSet& references,
                               Repair repair) {
   ContentAddress ca{ContentAddressMethod::text, hashString(HashAlgo::sha256, text)};
   StorePath dst = ca.storePath(storeDir(), name, references);
-  addTempRoot(dst);
-  if (repair == Repair::no && isValidPath(dst)) return dst;
-  std::string real = realPath(dst);
-  PathLocks lock({real});
-  lock.setDeletion(true);  // whoever waits on it sees it was deleted and retries
-  if (repair == Repair::no && isValidPath(dst)) return dst;
-
-  // Written in place: the path is not valid (nobody may read it) until registered below, and a
-  // leftover of a crash is deleted first, here, under the lock.
-  deletePath(real);
-  {
-    AutoCloseFd fd = openFile(real, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-    writeFull(fd.get(), text);
-    // Canonical metadata (store/canonicalise.h), set on the descriptor: mode 0444 whatever the
-    // umask, mtime 1, owner root when we are root.
-    if (::fchmod(fd.get(), 0444) == -1) throw SysError(errno, "changing mode of '" + real + "'");
-    struct timespec times[2] = {{1, 0}, {1, 0}};
-    if (::futimens(fd.get(), times) == -1) throw SysError(errno, "changing modification time of '" + real + "'");
-    if (::geteuid() == 0 && ::getegid() != 0 && ::fchown(fd.get(), 0, 0) == -1)
-      throw SysError(errno, "changing owner of '" + real + "' to 0");
-    if (config_.fsyncStorePaths && ::fsync(fd.get()) == -1) throw SysError(errno, "syncing '" + real + "'");
-    fd.close();
+  addTempRoot(dst);  // first: from now on no collector deletes what is at dst
+  if (repair == Repair::no) {
+    // Without a file there the path is not valid (or damaged: written and registered again,
+    // which repairs it), so the database is asked only if something is there.
+    struct stat st;
+    bool present = ::lstat(realPath(dst).c_str(), &st) == 0 || errno != ENOENT;
+    if (pendingSet_.count(dst) || knownValid_.count(dst) || (present && isValidCached(dst))) return dst;
   }
-  if (config_.fsyncStorePaths) fsyncDir(config_.realStoreDir);
+  // The references are checked now (the registration is later, and refers to them).
+  for (auto& ref : references)
+    if (ref != dst && !isValidCached(ref))
+      throw InvalidPath("path '" + storeDir().printPath(ref) + "' is not valid");
 
+  writeTextPath(dst, text, repair);
   if (config_.autoOptimise) {
     OptimiseStats stats;
-    optimisePath(config_.realStoreDir, real, stats);
+    optimisePath(config_.realStoreDir, realPath(dst), stats);
   }
   // The NAR of a regular file, hashed from memory.
   HashSink narHasher(HashAlgo::sha256);
@@ -280,8 +384,37 @@ StorePath LocalStore::addText(std::string_view name, const std::string& text, co
   std::tie(info.narHash, info.narSize) = narHasher.finish();
   info.references = references;
   info.ca = ca;
-  db_->registerValidPaths({info}, derivationOutputsOf(info, &text));
+  auto outputs = derivationOutputsOf(info, &text);
+  if (repair == Repair::yes) {
+    flush();
+    db_->registerValidPaths({info}, outputs);
+    knownValid_.insert(dst);
+    return dst;
+  }
+  pendingOutputs_.merge(outputs);
+  pending_.push_back(std::move(info));
+  pendingSet_.insert(dst);
+  // Bounded: a long evaluation's paths become visible to others as it goes.
+  if (pending_.size() >= 10000) flush();
   return dst;
+}
+
+void LocalStore::flushIfReferenced(const StorePathSet& references) {
+  for (auto& r : references)
+    if (pendingSet_.count(r)) return flush();
+}
+
+void LocalStore::flush() {
+  if (pending_.empty()) return;
+  std::vector<ValidPathInfo> infos = std::move(pending_);
+  auto outputs = std::move(pendingOutputs_);
+  StorePathSet paths = std::move(pendingSet_);
+  pending_.clear();
+  pendingOutputs_.clear();
+  pendingSet_.clear();
+  if (config_.fsyncStorePaths) fsyncDir(config_.realStoreDir);  // the files' names, once for all
+  db_->registerValidPaths(infos, outputs);
+  knownValid_.merge(paths);
 }
 
 void LocalStore::addToStore(const ValidPathInfo& info, Source& nar, Repair repair) {
@@ -316,6 +449,7 @@ void LocalStore::addToStore(const ValidPathInfo& info, Source& nar, Repair repai
       syncTree(dst);
       fsyncDir(config_.realStoreDir);
     }
+    flushIfReferenced(full.references);
     db_->registerValidPaths({full}, derivationOutputsOf(full));
   } catch (...) {
     try {
@@ -416,6 +550,7 @@ StorePath LocalStore::addPathToStore(const std::string& fsPath, std::string_view
 }
 
 void LocalStore::registerValidPaths(const std::vector<ValidPathInfo>& infos) {
+  flush();
   if (config_.autoOptimise) {  // build outputs, in place and complete
     OptimiseStats stats;
     for (auto& i : infos) optimisePath(config_.realStoreDir, realPath(i.path), stats);
@@ -427,6 +562,7 @@ void LocalStore::registerValidPaths(const std::vector<ValidPathInfo>& infos) {
 
 VerifyResult LocalStore::verifyStore(bool checkContents, Repair repair) {
   (void)repair;  // damaged paths (res.damaged) are rebuilt by the caller: the store cannot build
+  flush();
   VerifyResult res;
   std::cerr << "reading the Nix store...\n";
   // As Nix: the GC lock, shared, while the valid paths are compared with the store's contents, so

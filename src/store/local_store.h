@@ -9,14 +9,29 @@
 // Adding a path: the contents are written under a temporary name inside the store directory,
 // hashed while written and made canonical (store/canonicalise.h); then, holding the path's lock
 // ("<path>.lock"), any leftover invalid copy is deleted, the temporary is renamed to the final
-// name, and the path is registered in one transaction. Text paths (.drv files, toFile), whose
-// name is known before they are written, are written in place under the lock instead. A crash
-// of the process at any point leaves either no valid path, or a complete one: at worst a
-// ".tmp-*" directory or an unregistered path, both of which are deleted before the path is
-// added again. As in Nix, contents are fsync'ed before registration only with the setting
-// fsync-store-paths (default false): only SQLite syncs (its WAL), the page cache is trusted, so a
-// power failure (not a killed process) may leave a registered path with lost contents.
-// Two processes adding the same path serialise on its lock; both succeed.
+// name, and the path is registered in one transaction. A crash of the process at any point
+// leaves either no valid path, or a complete one: at worst a ".tmp-*" entry or an unregistered
+// path, both of which are deleted before the path is added again. As in Nix, contents are
+// fsync'ed before registration only with the setting fsync-store-paths (default false): only
+// SQLite syncs (its WAL), the page cache is trusted, so a power failure (not a killed process)
+// may leave a registered path with lost contents. Two processes adding the same path serialise
+// on its lock; both succeed.
+//
+// Text paths (.drv files, toFile), whose name is known before they are written and whose
+// content the name determines, take a faster road (addText): no lock file in the common case.
+// After the temporary root, the complete file is written to an unnamed temporary (O_TMPFILE)
+// with canonical metadata and linked into place only if nothing is there (linkat fails with
+// EEXIST otherwise), so a file at a text path's name written by nixpp is always complete. Only
+// when something is there already (a concurrent writer, a crash's leftover, a file Nix 2.8 is
+// writing in place under its lock) is the path's lock taken: the file is then kept if its
+// contents and metadata are exactly right, and replaced otherwise. Their registration is
+// deferred and batched: pending paths are valid for every query of this object (which commits
+// them first), and are committed in one transaction by flush(), before any query, before
+// adding a path that refers to them, and on destruction. A crash before the commit leaves
+// complete unregistered files (garbage, reused by the next add); a collector never deletes
+// them meanwhile, as they are temporary roots of this process from before their creation.
+// One residual race remains with Nix 2.8 only: its in-place writer, having found the path
+// invalid under its lock, deletes and rewrites (identically) a file nixpp linked meanwhile.
 //
 // Not thread-safe (one SQLite connection); separate processes may share a store.
 #pragma once
@@ -79,11 +94,19 @@ public:
                            HashAlgo algo, Repair repair) override;
   VerifyResult verifyStore(bool checkContents, Repair repair) override;
   void addTempRoot(const StorePath& path) override;
+  // Registers the pending text paths (see above) in one transaction, making them valid for
+  // other processes too: call it before showing such a path to the outside world. Throws
+  // SqliteError, InvalidPath; the pending paths are dropped either way (left unregistered).
+  void flush();
 
   // This process's temporary roots and its end of the GC lock protocol (store/temp_roots.h).
   TempRoots& tempRoots();
-  // The database, for the collector's bulk queries and batched invalidation (store/gc.h).
-  StoreDb& db() { return *db_; }
+  // The database, for the collector's bulk queries and batched invalidation (store/gc.h); the
+  // pending registrations are committed first.
+  StoreDb& db() {
+    flush();
+    return *db_;
+  }
 
   // Registers paths whose contents are already in place (nix-store --load-db, builds): one
   // transaction. Contents are not checked.
@@ -103,8 +126,15 @@ private:
   StorePath finishAdd(const std::string& tmpPath, std::string_view name, const ContentAddress& ca,
                       const Hash& narHash, uint64_t narSize, const StorePathSet& references, Repair repair,
                       bool canonical);
-  // A text path (method text, sha256), written in place under its lock.
+  // A text path (method text, sha256): written without a lock file, registered by flush().
   StorePath addText(std::string_view name, const std::string& text, const StorePathSet& references, Repair repair);
+  // Puts a file with exactly `text` and canonical metadata at realPath(path), which is not
+  // valid: keeps one that is there already if it is right, else writes it (see above).
+  void writeTextPath(const StorePath& path, const std::string& text, Repair repair);
+  // flush() if one of `references` is pending: before registering a path referring to it.
+  void flushIfReferenced(const StorePathSet& references);
+  // Whether `path` is valid, remembered (true only) for paths protected by a temporary root.
+  bool isValidCached(const StorePath& path);
   // The outputs of `info.path` if it is a derivation, parsed from `contents` or else from disk.
   std::map<StorePath, std::map<std::string, StorePath>> derivationOutputsOf(const ValidPathInfo& info,
                                                                             const std::string* contents = nullptr);
@@ -113,6 +143,13 @@ private:
   AutoCloseFd bigLock_;
   std::unique_ptr<StoreDb> db_;
   std::unique_ptr<TempRoots> tempRoots_;
+  // Text paths written and not yet registered, with their derivations' outputs.
+  std::vector<ValidPathInfo> pending_;
+  std::map<StorePath, std::map<std::string, StorePath>> pendingOutputs_;
+  StorePathSet pendingSet_;
+  // Paths found or made valid while this process holds a temporary root on them: they stay
+  // valid (a collector spares them), so their validity is not asked again.
+  StorePathSet knownValid_;
 };
 
 } // namespace nixpp

@@ -356,6 +356,7 @@ void StoreDb::registerValidPaths(const std::vector<ValidPathInfo>& infos,
   SqliteTxn txn(db_);
   time_t now = ::time(nullptr);
   std::map<StorePath, int64_t> ids;
+  std::optional<SqliteStmt> addOutput;
   for (auto& info : infos) {
     std::string sigs = concatStringsSep(" ", std::vector<std::string>(info.sigs.begin(), info.sigs.end()));
     std::optional<std::string> ca;
@@ -385,9 +386,10 @@ void StoreDb::registerValidPaths(const std::vector<ValidPathInfo>& infos,
       ids[info.path] = db_.lastInsertRowId();
     }
     if (auto d = drvOutputs.find(info.path); d != drvOutputs.end()) {
-      SqliteStmt s(db_, "insert or replace into DerivationOutputs (drv, id, path) values (?, ?, ?)");
+      if (!addOutput)  // prepared once per call: a batch may hold thousands of derivations
+        addOutput.emplace(db_, "insert or replace into DerivationOutputs (drv, id, path) values (?, ?, ?)");
       for (auto& [name, out] : d->second)
-        s.reset().bind(1, ids[info.path]).bind(2, name).bind(3, storeDir_.printPath(out)).run();
+        addOutput->reset().bind(1, ids[info.path]).bind(2, name).bind(3, storeDir_.printPath(out)).run();
     }
   }
   for (auto& info : infos) {
