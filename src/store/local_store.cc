@@ -394,8 +394,9 @@ StorePath LocalStore::addText(std::string_view name, const std::string& text, co
   pendingOutputs_.merge(outputs);
   pending_.push_back(std::move(info));
   pendingSet_.insert(dst);
-  // Bounded: a long evaluation's paths become visible to others as it goes.
-  if (pending_.size() >= 10000) flush();
+  // A few hundred at a time: one transaction is as cheap as a few, and the pending infos would
+  // otherwise add megabytes to a large evaluation (and keep its paths invisible to others).
+  if (pending_.size() >= 500) flush();
   return dst;
 }
 

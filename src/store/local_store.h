@@ -26,8 +26,8 @@
 // writing in place under its lock) is the path's lock taken: the file is then kept if its
 // contents and metadata are exactly right, and replaced otherwise. Their registration is
 // deferred and batched: pending paths are valid for every query of this object (which commits
-// them first), and are committed in one transaction by flush(), before any query, before
-// adding a path that refers to them, and on destruction. A crash before the commit leaves
+// them first), and are committed in one transaction by flush(): before any query, before
+// adding a path that refers to them, every 500 paths, and on destruction. A crash before the commit leaves
 // complete unregistered files (garbage, reused by the next add); a collector never deletes
 // them meanwhile, as they are temporary roots of this process from before their creation.
 // One residual race remains with Nix 2.8 only: its in-place writer, having found the path
