@@ -41,7 +41,11 @@ cp "$here"/eval/*.nix "$tmp/"
 fail() { echo "eval.sh: $*" >&2; exit 1; }
 # want NAME: whether benchmark NAME is selected (BENCH_ONLY).
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
-freshRoot() { chmod -R u+w "$tmp/$1" 2>/dev/null || true; rm -rf "$tmp/$1"; }
+# freshRoot NAME: no store at $tmp/NAME. The old one is moved aside, not deleted: on a file system
+# without a journal, ext4 steps over every recently deleted inode at each inode it creates, so
+# deleting the last run's thousands of files would tax the next timed run (whichever
+# implementation it is). The trash goes with $tmp at exit.
+freshRoot() { [ ! -e "$tmp/$1" ] || mv "$tmp/$1" "$(mktemp -d "$tmp/trash.XXXXXX")/"; }
 
 # measure NAME PREP CMD...: best wall time of $runs runs and the peak RSS in KiB. PREP (a function
 # or `:`) runs before each run, untimed. The first run's stdout is kept in $tmp/out/NAME.
