@@ -91,6 +91,7 @@ std::map<std::string, std::string> currentEnvironment() {
 
 [[noreturn]] void runShellEnvironment(ShellOptions& o) {
   LocalStore& store = *o.store;
+  store.flush();  // the shell is exec'ed (no destructor runs): register the .drv files written
   const StoreDir& dir = store.storeDir();
   StorePath drvPath = dir.parsePath(o.drvPath);
   Derivation drv = parseDerivation(readFile(store.realPath(drvPath)), dir, derivationNameOf(drvPath));

@@ -142,6 +142,7 @@ int nixShellCommand(Strings args) {
   Strings command = r.command;
   if (command.empty()) command.push_back(getEnv("SHELL", "bash"));
   ::setenv("PATH", env["PATH"].c_str(), 1);  // execvpe searches the new PATH
+  r.store->flush();  // exec runs no destructor: register the .drv files written
   execWithEnv(command[0], command, env);
 }
 
@@ -184,6 +185,7 @@ int nixRunCommand(Strings args) {
     throw Error("unable to execute '" + exe + "': No such file or directory");
   Strings argv{exe};
   argv.insert(argv.end(), r.command.begin(), r.command.end());
+  r.store->flush();  // exec runs no destructor: register the .drv files written
   execWithEnv(exe, argv, currentEnvironment());
 }
 
