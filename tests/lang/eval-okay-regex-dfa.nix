@@ -1,6 +1,6 @@
 # builtins.match and builtins.split on expressions nixpp answers with a DFA (whole-string
-# matches without groups, rejections with groups, splits by fixed-length expressions without
-# groups or anchors) next to ones it leaves to std::regex; expected output from Nix 2.8.
+# matches without groups, rejections with groups, where splits' matches start) next to ones it
+# leaves to std::regex; expected output from Nix 2.8.
 with builtins;
 let
   subjects = [ "" "a" "7" "77" "1727" "a7b7c" "abc" "ABC" "a.b" "a-b" "]" "x]y" "a b\tc" "aab" "abab" "007" "é7" "\\" "{}" "^$" ];
@@ -15,7 +15,8 @@ let
   ];
   splits = [
     "[13579]" "7" "a" "[ab]" "." "ab|ba" "(a)" "a*" "a|b" "[[:space:]]" "\\." "a{2}" "(a|b)b"
-    "[^a]" "x" "a?" "^a" "a$" "7|77" "[[:digit:]]{2}"
+    "[^a]" "x" "a?" "^a" "a$" "7|77" "[[:digit:]]{2}" "(-)([0-9]+)" "a+" "(a|ab)(c|bcd)?" "[0-9]+"
+    "(a*)b" "(a|b)+7" "7(7)?" "(.)(.)?" "[[:punct:]]+"
   ];
 in {
   match = map (re: { inherit re; r = map (match re) subjects; }) matches;

@@ -274,23 +274,54 @@ bool splitFixed(EvalState& st, CompiledRegex& compiled, std::string_view s, Valu
   return true;
 }
 
+// One match of builtins.split: the unmatched run before it, and the match with its groups.
+struct SplitMatch {
+  size_t prefixBegin, prefixEnd;
+  std::cmatch m;
+};
+
+// builtins.split's matches with the DFA finding where each starts, for an expression without
+// anchors that never matches the empty string: std::regex then runs once per match, anchored at
+// its start (match_continuous), and finds what regex_iterator would (its search from the previous
+// match's end fails at every earlier position, and its backtracking at one start does not depend
+// on the earlier ones). False if the DFA does not apply.
+bool splitGuided(CompiledRegex& compiled, std::string_view s, std::vector<SplitMatch>& matches, const char*& rest) {
+  RegexDfa* dfa = compiled.dfa.get();
+  if (!dfa || dfa->hasAnchors()) return false;
+  std::optional<bool> empty = dfa->fullMatch("");
+  if (!empty || *empty) return false;
+  const char* end = s.data() + s.size();
+  for (size_t from = 0;;) {
+    std::optional<size_t> p = dfa->findStart(s, from);
+    if (!p) return false;
+    if (*p >= s.size()) return true;
+    auto flags = std::regex_constants::match_continuous;
+    if (*p > 0) flags |= std::regex_constants::match_prev_avail;
+    std::cmatch m;
+    if (!std::regex_search(s.data() + *p, end, m, compiled.re, flags) || m[0].first != s.data() + *p || m[0].length() == 0)
+      return false;  // cannot happen (the DFA found a match here); std::regex decides
+    rest = m[0].second;
+    matches.push_back({from, *p, std::move(m)});
+    from = size_t(rest - s.data());
+  }
+}
+
 void primSplit(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view re = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.split");
   CompiledRegex& compiled = compileRegex(st, re, pos);
   std::string_view s = st.forceString(*args[1], pos, "while evaluating the second argument passed to builtins.split");
   if (splitFixed(st, compiled, s, args[1], v)) return;
   const std::regex& regex = compiled.re;
-  // The matches as offsets first (plain data: nothing the GC must see), then the values.
-  struct Match {
-    size_t prefixBegin, prefixEnd;
-    std::cmatch m;
-  };
-  std::vector<Match> matches;
+  std::vector<SplitMatch> matches;
   const char* rest = s.data();
   try {
-    for (auto i = std::cregex_iterator(s.data(), s.data() + s.size(), regex); i != std::cregex_iterator(); ++i) {
-      matches.push_back({size_t(i->prefix().first - s.data()), size_t(i->prefix().second - s.data()), *i});
-      rest = (*i)[0].second;
+    if (!splitGuided(compiled, s, matches, rest)) {
+      matches.clear();
+      rest = s.data();
+      for (auto i = std::cregex_iterator(s.data(), s.data() + s.size(), regex); i != std::cregex_iterator(); ++i) {
+        matches.push_back({size_t(i->prefix().first - s.data()), size_t(i->prefix().second - s.data()), *i});
+        rest = (*i)[0].second;
+      }
     }
   } catch (std::regex_error& e) {
     throwAt(st, pos, "memory limit exceeded by regular expression '" + std::string(re) + "'");
