@@ -105,7 +105,7 @@ private:
     int n = 0;
     size_t start = i_;
     while (more() && peek() >= '0' && peek() <= '9') {
-      n = n * 10 + (peek() - '0');
+      if (n <= kMaxCount) n = n * 10 + (peek() - '0');  // no overflow on long digit runs
       if (n > kMaxCount) ok = false;
       ++i_;
     }
