@@ -10,7 +10,14 @@ let
   p2 = "/nix/store/yvfgvsq1rvlyi0kkk2xl2pbpgrx2zd5g-bar";
   ctx = [ (appendContext "k" { ${p2} = { path = true; }; }) (appendContext "k" { ${p1} = { path = true; }; }) "j" ];
   floats = [ 2.5 1 (-1.5) 3 ];
+  # 3000 strings sharing prefixes of every length, some with a non-ASCII byte, against the
+  # general way (`builtins.lessThan a b` is not recognised as `<`)
+  many = genList (i: let x = (i * 1103515245 + 12345) - ((i * 1103515245 + 12345) / 2147483648) * 2147483648; in
+    substring 0 (x - (x / 13) * 13) "abcdefghiabcdefgh" + toString (x - (x / 7) * 7) + (if x - (x / 3) * 3 == 0 then "é" else "")) 3000;
 in {
+  many = [ (sort lessThan many == sort (a: b: builtins.lessThan a b) many)
+           (sort (a: b: b < a) many == sort (a: b: builtins.lessThan b a) many)
+           (hashString "sha256" (concatStringsSep "," (sort lessThan many))) ];
   primInts = sort lessThan ints;
   lambdaInts = sort (a: b: a < b) ints;
   descInts = sort (a: b: b < a) ints;

@@ -48,6 +48,20 @@ DirectOrder directOrder(const Value& f) {
   return order;
 }
 
+// A string ordered as std::string_view (bytewise, unsigned), with its first 8 bytes as a number
+// (big-endian, zero-padded) compared first: most comparisons then touch no string. Zero padding
+// is sound: where one prefix is padded and the other is not, the shorter string is the smaller,
+// and equal prefixes fall back to the whole strings.
+struct StringKey {
+  uint64_t prefix = 0;
+  std::string_view s;
+  StringKey() = default;
+  explicit StringKey(std::string_view str) : s(str) {
+    for (size_t i = 0; i < 8; ++i) prefix = prefix << 8 | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
+  }
+  bool operator<(const StringKey& o) const { return prefix != o.prefix ? prefix < o.prefix : s < o.s; }
+};
+
 // Sorts `elems` (forced) by key when the comparator is `<` and they are all ints or all
 // strings: a stable sort by a strict weak order has one result, the one the comparator gives.
 // False if that does not apply.
@@ -69,7 +83,7 @@ bool sortDirect(const Value& comparator, Value** elems, size_t n) {
     for (size_t i = 0; i < n; ++i) elems[i] = keyed[i].second;
   };
   if (t == ValueType::Int) run([](const Value* v) { return v->integer(); });
-  else run([](const Value* v) { return v->string_view(); });
+  else run([](const Value* v) { return StringKey(v->string_view()); });
   return true;
 }
 
