@@ -1,6 +1,7 @@
 // expr/builtins/core.cc: the builtins the language itself relies on: arithmetic and comparison
 // operators, types, control (throw, abort, seq, tryEval, trace), import and the search path, and
 // the constants (true, false, null, nixVersion, ...).
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -237,6 +238,15 @@ void primAddErrorContext(EvalState& st, PosIdx pos, Value** args, Value& v) {
 }
 
 void primToString(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  // The common cases without a temporary std::string and context set: an int is printed in
+  // place; a string is its own result (strings are immutable: the bytes and context are shared).
+  st.forceValue(*args[0], pos);
+  if (args[0]->type() == ValueType::Int) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, args[0]->integer());
+    return v.mkString(st.makeString(std::string_view(buf, size_t(r.ptr - buf))));
+  }
+  if (args[0]->type() == ValueType::String) return v.mkString(args[0]->str(), args[0]->context());
   NixStringContext ctx;
   std::string s = st.coerceToString(pos, *args[0], ctx, "while evaluating the first argument passed to builtins.toString", true, false);
   st.mkString(v, s, ctx);

@@ -1,6 +1,7 @@
 // expr/builtins/lists.cc: builtins on lists (the common ones; sorting and grouping live in
 // their own theme).
 #include <set>
+#include <vector>
 
 #include "expr/builtins.h"
 #include "expr/eval.h"
@@ -64,18 +65,18 @@ void primFilter(EvalState& st, PosIdx pos, Value** args, Value& v) {
   st.forceList(*args[1], pos, "while evaluating the second argument passed to builtins.filter");
   st.forceFunction(*args[0], pos, "while evaluating the first argument passed to builtins.filter");
   size_t n = args[1]->listSize();
-  Value r;
-  st.mkList(r, n);
-  size_t k = 0;
+  // The kept elements (reachable through the argument list, so a malloc'd vector may hold
+  // them), then one list of exactly their number.
+  std::vector<Value*> kept;
   for (size_t i = 0; i < n; ++i) {
     Value res;
     st.callFunction(*args[0], *args[1]->listElems()[i], res, pos);
     if (st.forceBool(res, pos, "while evaluating the return value of the filtering function passed to builtins.filter"))
-      r.listElems()[k++] = args[1]->listElems()[i];
+      kept.push_back(args[1]->listElems()[i]);
   }
   Value out;
-  st.mkList(out, k);
-  for (size_t i = 0; i < k; ++i) out.listElems()[i] = r.listElems()[i];
+  st.mkList(out, kept.size());
+  std::copy(kept.begin(), kept.end(), out.listElems());
   v = out;
 }
 

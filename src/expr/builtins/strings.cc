@@ -8,12 +8,27 @@
 
 #include "expr/builtins.h"
 #include "expr/eval.h"
+#include "expr/regex_dfa.h"
 
 namespace nixpp {
 
-// Compiled regular expressions by source text (EvalState::regexCache).
+// Compiled regular expressions by source text (EvalState::regexCache): the std::regex (which
+// also validates the expression and reports its errors as Nix does) and, when the expression is
+// in the subset RegexDfa understands, its DFA for the answers that do not depend on std::regex's
+// search order.
+struct CompiledRegex {
+  std::regex re;
+  std::unique_ptr<RegexDfa> dfa;
+};
 struct RegexCache {
-  std::unordered_map<std::string, std::regex> cache;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, CompiledRegex, Hash, std::equal_to<>> cache;
+  // The last expression used and its entry (most calls repeat the previous expression).
+  std::string lastKey;
+  CompiledRegex* last = nullptr;
 };
 
 namespace {
@@ -71,11 +86,22 @@ void primReplaceStrings(EvalState& st, PosIdx pos, Value** args, Value& v) {
   res.reserve(s.size());
   // One past the end, so that an empty pattern also matches at the end. The unmatched run
   // s[run, p) is copied in one go when a pattern matches, and at the end.
+  // Bytes a pattern starts with (all of them when a pattern is empty): a position whose byte is
+  // none of them matches no pattern and is skipped without comparing.
+  bool firstByte[256] = {};
+  for (auto f : from) {
+    if (f.empty()) std::fill(std::begin(firstByte), std::end(firstByte), true);
+    else firstByte[static_cast<unsigned char>(f[0])] = true;
+  }
   size_t run = 0;
   for (size_t p = 0; p <= s.size();) {
+    if (p < s.size() && !firstByte[static_cast<unsigned char>(s[p])]) {
+      ++p;
+      continue;
+    }
     bool found = false;
     for (size_t i = 0; i < n; ++i) {
-      if (s.substr(p, from[i].size()) != from[i]) continue;
+      if (s.size() - p < from[i].size() || s.compare(p, from[i].size(), from[i]) != 0) continue;
       found = true;
       if (!to[i])
         to[i] = st.forceString(*args[1]->listElems()[i], ctx, pos, "while evaluating one of the replacement strings passed to builtins.replaceStrings");
@@ -99,6 +125,13 @@ void primConcatStringsSep(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view sep = st.forceString(*args[0], ctx, pos, "while evaluating the first argument (the separator string) passed to builtins.concatStringsSep");
   st.forceList(*args[1], pos, "while evaluating the second argument (the list of strings to concat) passed to builtins.concatStringsSep");
   std::string res;
+  // The size of the result when every element is already a string: one allocation.
+  size_t total = 0;
+  for (size_t i = 0; i < args[1]->listSize(); ++i) {
+    Value& e = *args[1]->listElems()[i];
+    if (e.type() == ValueType::String) total += e.str()->size + sep.size();
+  }
+  res.reserve(total);
   for (size_t i = 0; i < args[1]->listSize(); ++i) {
     if (i) res += sep;
     // A string element is appended in place (coerceToString would copy it into a temporary).
@@ -146,18 +179,24 @@ void primDirOf(EvalState& st, PosIdx pos, Value** args, Value& v) {
 
 // --- regular expressions ---
 
-const std::regex& compileRegex(EvalState& st, std::string_view re, PosIdx pos) {
+CompiledRegex& compileRegex(EvalState& st, std::string_view re, PosIdx pos) {
   if (!st.regexCache) st.regexCache = std::make_shared<RegexCache>();
-  auto& cache = st.regexCache->cache;
-  std::string key(re);
-  if (auto i = cache.find(key); i != cache.end()) return i->second;
-  try {
-    return cache.emplace(key, std::regex(key, std::regex::extended)).first->second;
-  } catch (std::regex_error& e) {
-    if (e.code() == std::regex_constants::error_space)
-      throwAt(st, pos, "memory limit exceeded by regular expression '" + key + "'");
-    throwAt(st, pos, "invalid regular expression '" + key + "'");
+  RegexCache& rc = *st.regexCache;
+  if (rc.last && rc.lastKey == re) return *rc.last;
+  auto i = rc.cache.find(re);
+  if (i == rc.cache.end()) {
+    std::string key(re);
+    try {
+      i = rc.cache.emplace(key, CompiledRegex{std::regex(key, std::regex::extended), RegexDfa::compile(key)}).first;
+    } catch (std::regex_error& e) {
+      if (e.code() == std::regex_constants::error_space)
+        throwAt(st, pos, "memory limit exceeded by regular expression '" + key + "'");
+      throwAt(st, pos, "invalid regular expression '" + key + "'");
+    }
   }
+  rc.lastKey = re;
+  rc.last = &i->second;
+  return i->second;
 }
 
 // The sub-matches 1..n of `m` as a list of strings (null for groups that did not match).
@@ -173,8 +212,17 @@ void subMatches(EvalState& st, const std::cmatch& m, Value& v) {
 
 void primMatch(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view re = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.match");
-  const std::regex& regex = compileRegex(st, re, pos);
+  CompiledRegex& compiled = compileRegex(st, re, pos);
   std::string_view s = st.forceString(*args[1], pos, "while evaluating the second argument passed to builtins.match");
+  // Whether the whole string matches does not depend on the engine: without groups that is the
+  // whole answer; with groups, a string the DFA rejects is rejected by std::regex too.
+  if (compiled.dfa) {
+    if (std::optional<bool> full = compiled.dfa->fullMatch(s)) {
+      if (!*full) return v.mkNull();
+      if (compiled.dfa->groups() == 0) return st.mkList(v, 0);
+    }
+  }
+  const std::regex& regex = compiled.re;
   std::cmatch m;
   try {
     if (!std::regex_match(s.data(), s.data() + s.size(), m, regex)) return v.mkNull();
@@ -184,21 +232,96 @@ void primMatch(EvalState& st, PosIdx pos, Value** args, Value& v) {
   subMatches(st, m, v);
 }
 
+// builtins.split by the DFA, for an expression without groups or anchors whose matches all have
+// the same length n > 0: std::regex_search's leftmost match is then [p, p + n) for the first p
+// where one starts, whatever its search order, and regex_iterator resumes at p + n. False (and
+// `v` untouched) when the DFA does not apply.
+bool splitFixed(EvalState& st, CompiledRegex& compiled, std::string_view s, Value* subject, Value& v) {
+  RegexDfa* dfa = compiled.dfa.get();
+  if (!dfa || dfa->groups() != 0 || dfa->hasAnchors()) return false;
+  std::optional<size_t> len = dfa->fixedLength();
+  if (!len || *len == 0) return false;
+  std::vector<size_t> starts;
+  for (size_t from = 0;;) {
+    std::optional<size_t> p = dfa->findStart(s, from);
+    if (!p) return false;
+    if (*p >= s.size()) break;
+    starts.push_back(*p);
+    from = *p + *len;
+  }
+  if (starts.empty()) {
+    st.mkList(v, 1);
+    v.listElems()[0] = subject;
+    return true;
+  }
+  Value list;
+  st.mkList(list, 2 * starts.size() + 1);
+  Value** elems = list.listElems();
+  for (size_t i = 0; i < 2 * starts.size() + 1; ++i) elems[i] = nullptr;
+  // Every match has no sub-matches: one empty list serves them all (values are immutable).
+  Value* none = st.allocValue();
+  st.mkList(*none, 0);
+  size_t prev = 0;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    elems[2 * i] = st.allocValue();
+    st.mkString(*elems[2 * i], s.substr(prev, starts[i] - prev));
+    elems[2 * i + 1] = none;
+    prev = starts[i] + *len;
+  }
+  elems[2 * starts.size()] = st.allocValue();
+  st.mkString(*elems[2 * starts.size()], s.substr(prev));
+  v = list;
+  return true;
+}
+
+// One match of builtins.split: the unmatched run before it, and the match with its groups.
+struct SplitMatch {
+  size_t prefixBegin, prefixEnd;
+  std::cmatch m;
+};
+
+// builtins.split's matches with the DFA finding where each starts, for an expression without
+// anchors that never matches the empty string: std::regex then runs once per match, anchored at
+// its start (match_continuous), and finds what regex_iterator would (its search from the previous
+// match's end fails at every earlier position, and its backtracking at one start does not depend
+// on the earlier ones). False if the DFA does not apply.
+bool splitGuided(CompiledRegex& compiled, std::string_view s, std::vector<SplitMatch>& matches, const char*& rest) {
+  RegexDfa* dfa = compiled.dfa.get();
+  if (!dfa || dfa->hasAnchors()) return false;
+  std::optional<bool> empty = dfa->fullMatch("");
+  if (!empty || *empty) return false;
+  const char* end = s.data() + s.size();
+  for (size_t from = 0;;) {
+    std::optional<size_t> p = dfa->findStart(s, from);
+    if (!p) return false;
+    if (*p >= s.size()) return true;
+    auto flags = std::regex_constants::match_continuous;
+    if (*p > 0) flags |= std::regex_constants::match_prev_avail;
+    std::cmatch m;
+    if (!std::regex_search(s.data() + *p, end, m, compiled.re, flags) || m[0].first != s.data() + *p || m[0].length() == 0)
+      return false;  // cannot happen (the DFA found a match here); std::regex decides
+    rest = m[0].second;
+    matches.push_back({from, *p, std::move(m)});
+    from = size_t(rest - s.data());
+  }
+}
+
 void primSplit(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view re = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.split");
-  const std::regex& regex = compileRegex(st, re, pos);
+  CompiledRegex& compiled = compileRegex(st, re, pos);
   std::string_view s = st.forceString(*args[1], pos, "while evaluating the second argument passed to builtins.split");
-  // The matches as offsets first (plain data: nothing the GC must see), then the values.
-  struct Match {
-    size_t prefixBegin, prefixEnd;
-    std::cmatch m;
-  };
-  std::vector<Match> matches;
+  if (splitFixed(st, compiled, s, args[1], v)) return;
+  const std::regex& regex = compiled.re;
+  std::vector<SplitMatch> matches;
   const char* rest = s.data();
   try {
-    for (auto i = std::cregex_iterator(s.data(), s.data() + s.size(), regex); i != std::cregex_iterator(); ++i) {
-      matches.push_back({size_t(i->prefix().first - s.data()), size_t(i->prefix().second - s.data()), *i});
-      rest = (*i)[0].second;
+    if (!splitGuided(compiled, s, matches, rest)) {
+      matches.clear();
+      rest = s.data();
+      for (auto i = std::cregex_iterator(s.data(), s.data() + s.size(), regex); i != std::cregex_iterator(); ++i) {
+        matches.push_back({size_t(i->prefix().first - s.data()), size_t(i->prefix().second - s.data()), *i});
+        rest = (*i)[0].second;
+      }
     }
   } catch (std::regex_error& e) {
     throwAt(st, pos, "memory limit exceeded by regular expression '" + std::string(re) + "'");
