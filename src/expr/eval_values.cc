@@ -584,6 +584,11 @@ void EvalState::createBaseEnv() {
   b->sort();
   builtins_->mkAttrs(b);
   for (auto& [c, v] : constants) c->init(*this, *v);
+  opAdd_ = findPrimOp("add");
+  opSub_ = findPrimOp("sub");
+  opMul_ = findPrimOp("mul");
+  opDiv_ = findPrimOp("div");
+  opLessThan_ = findPrimOp("lessThan");
 }
 
 Expr* EvalState::parseExprFromString(std::string text, const std::string& basePath, Origin::Kind kind) {
