@@ -568,21 +568,50 @@ static void evalConcat(EvalState& st, Env& env, ExprConcatStrings& c, Value& v) 
 
 [[gnu::noinline]] static void evalUpdate(EvalState& st, Env& env, ExprBinOp& b, Value& v) {
   Value v1, v2;
-  Bindings* a1 = evalAttrsOperand(st, env, b.e1, v1, "in the left operand of '//'");
-  Bindings* a2 = evalAttrsOperand(st, env, b.e2, v2, "in the right operand of '//'");
+  const Bindings* a1 = evalAttrsOperand(st, env, b.e1, v1, "in the left operand of '//'");
+  const Bindings* a2 = evalAttrsOperand(st, env, b.e2, v2, "in the right operand of '//'");
   if (a1->size == 0) return void(v = v2);
   if (a2->size == 0) return void(v = v1);
   Bindings* r = st.allocBindings(a1->size + a2->size);
-  const Attr *i = a1->begin(), *j = a2->begin();
-  while (i != a1->end() && j != a2->end()) {
-    if (i->name == j->name) {
-      r->attrs()[r->size++] = *j++;
-      ++i;
-    } else if (i->name < j->name) r->attrs()[r->size++] = *i++;
-    else r->attrs()[r->size++] = *j++;
+  auto append = [&](const Attr* from, const Attr* to) {
+    std::copy(from, to, r->attrs() + r->size);
+    r->size += uint32_t(to - from);
+  };
+  auto byName = [](const Attr& a, Symbol n) { return a.name < n; };
+  if (a2->size * 8 <= a1->size) {
+    // A few attributes over a big set (`big // { x = 1; }`): the big one is copied in runs
+    // between the places of the others, found by binary search.
+    const Attr* i = a1->begin();
+    for (const Attr& x : *a2) {
+      const Attr* at = std::lower_bound(i, a1->end(), x.name, byName);
+      append(i, at);
+      r->attrs()[r->size++] = x;
+      i = at != a1->end() && at->name == x.name ? at + 1 : at;
+    }
+    append(i, a1->end());
+  } else if (a1->size * 8 <= a2->size) {
+    // The other way round: the attributes of the small left set not overridden go between runs
+    // of the big right one.
+    const Attr* j = a2->begin();
+    for (const Attr& x : *a1) {
+      const Attr* at = std::lower_bound(j, a2->end(), x.name, byName);
+      append(j, at);
+      j = at;
+      if (at == a2->end() || at->name != x.name) r->attrs()[r->size++] = x;
+    }
+    append(j, a2->end());
+  } else {
+    const Attr *i = a1->begin(), *j = a2->begin();
+    while (i != a1->end() && j != a2->end()) {
+      if (i->name == j->name) {
+        r->attrs()[r->size++] = *j++;
+        ++i;
+      } else if (i->name < j->name) r->attrs()[r->size++] = *i++;
+      else r->attrs()[r->size++] = *j++;
+    }
+    append(i, a1->end());
+    append(j, a2->end());
   }
-  while (i != a1->end()) r->attrs()[r->size++] = *i++;
-  while (j != a2->end()) r->attrs()[r->size++] = *j++;
   v.mkAttrs(r);
 }
 

@@ -10,11 +10,16 @@ namespace nixpp {
 
 namespace {
 
+// The attributes of `b` in the lexicographic order of their names (attrNames, attrValues).
+// Each name is read from the symbol table once, not at every comparison.
 std::vector<const Attr*> lexicographic(EvalState& st, Bindings* b) {
+  std::vector<std::pair<std::string_view, const Attr*>> keyed;
+  keyed.reserve(b->size);
+  for (auto& a : *b) keyed.emplace_back(st.name(a.name), &a);
+  std::sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<const Attr*> v;
-  v.reserve(b->size);
-  for (auto& a : *b) v.push_back(&a);
-  std::sort(v.begin(), v.end(), [&](const Attr* x, const Attr* y) { return st.name(x->name) < st.name(y->name); });
+  v.reserve(keyed.size());
+  for (auto& [name, a] : keyed) v.push_back(a);
   return v;
 }
 
