@@ -188,9 +188,9 @@ struct ExprLambda : Expr {
   Expr* body = nullptr;
   Symbol name;                  // the attribute it was bound to, for messages
   // Set by the evaluator at the first call (-1: not yet): k > 0 when this is a plain-argument
-  // lambda whose body, after k - 1 more plain-argument lambdas (`a: b: ...`), neither captures
-  // its environments nor returns anything that does; a call with at least k arguments then keeps
-  // those k environments on the C stack instead of the GC heap.
+  // lambda whose body, after k - 1 more plain-argument lambdas (`a: b: ...`), is unlikely to
+  // capture its environments or return anything that does; a call with at least k arguments
+  // then keeps those k environments on the C stack (copied to the GC heap if captured after all).
   int8_t stackChain = -1;
   explicit ExprLambda(PosIdx p) : Expr(ExprKind::Lambda, p) {}
 };

@@ -72,6 +72,106 @@ static Value* constantValue(Expr* e) {
   return *slot = v;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Arithmetic on values at hand
+
+// The int an operand already is: an int literal, or a variable bound (not by `with`) to an
+// evaluated int. A slot not filled yet (a later binding of the same `let`) is not ready.
+[[gnu::always_inline]] static inline bool readyInt(Env& env, const Expr* e, int64_t& n) {
+  if (e->kind == ExprKind::Int) {
+    n = static_cast<const ExprInt*>(e)->n;
+    return true;
+  }
+  if (e->kind != ExprKind::Var) return false;
+  auto& var = static_cast<const ExprVar&>(*e);
+  if (var.fromWith) return false;
+  Env* p = &env;
+  for (uint32_t l = var.level; l; --l) p = p->up;
+  const Value* v = p->values[var.displ];
+  if (!v || v->type() != ValueType::Int) return false;
+  n = v->integer();
+  return true;
+}
+
+bool EvalState::evalReadyArith(Env& env, Expr* e, Value& v) {
+  int64_t a, b, r;
+  if (e->kind == ExprKind::ConcatStrings) {  // `a + b`
+    auto& c = static_cast<ExprConcatStrings&>(*e);
+    if (c.forceString || c.es.size() != 2 || !readyInt(env, c.es[0].second, a) || !readyInt(env, c.es[1].second, b) ||
+        __builtin_add_overflow(a, b, &r))
+      return false;
+    v.mkInt(r);
+    return true;
+  }
+  if (e->kind != ExprKind::Call) return false;
+  auto& c = static_cast<ExprCall&>(*e);
+  if (c.args.size() != 2 || c.fun->kind != ExprKind::Var) return false;
+  auto& fv = static_cast<const ExprVar&>(*c.fun);
+  if (fv.fromWith || !readyInt(env, c.args[0], a) || !readyInt(env, c.args[1], b)) return false;
+  Env* p = &env;
+  for (uint32_t l = fv.level; l; --l) p = p->up;
+  const Value* f = p->values[fv.displ];
+  if (!f || f->type() != ValueType::PrimOp) return false;
+  const PrimOp* op = f->primOp();
+  if (op == opLessThan_) {
+    v.mkBool(a < b);
+    return true;
+  }
+  if (op == opSub_) {
+    if (__builtin_sub_overflow(a, b, &r)) return false;
+  } else if (op == opAdd_) {
+    if (__builtin_add_overflow(a, b, &r)) return false;
+  } else if (op == opMul_) {
+    if (__builtin_mul_overflow(a, b, &r)) return false;
+  } else if (op == opDiv_) {
+    if (b == 0 || (a == INT64_MIN && b == -1)) return false;
+    r = a / b;
+  } else {
+    return false;
+  }
+  v.mkInt(r);
+  return true;
+}
+
+// A cheap first test for evalReadyArith: the node's shape, not its operands.
+[[gnu::always_inline]] static inline bool mayBeReadyArith(const Expr* e) {
+  if (e->kind == ExprKind::Call) {
+    auto* c = static_cast<const ExprCall*>(e);
+    return c->args.size() == 2 && c->fun->kind == ExprKind::Var;
+  }
+  if (e->kind != ExprKind::ConcatStrings) return false;
+  auto* c = static_cast<const ExprConcatStrings*>(e);
+  return !c->forceString && c->es.size() == 2;
+}
+
+// A Value standing for the int or Boolean `r`: shared ones for the Booleans and small ints (a
+// Value in weak head normal form is never written, so one can stand for every use), else a new
+// one.
+static Value* readyValue(EvalState& st, const Value& r) {
+  static constexpr int64_t lo = -128, hi = 1024;
+  struct Table {
+    Value ints[hi - lo], bools[2];
+    Table() {
+      for (int64_t i = lo; i < hi; ++i) ints[i - lo].mkInt(i);
+      bools[0].mkBool(false);
+      bools[1].mkBool(true);
+    }
+  };
+  static const Table table;
+  if (r.type() == ValueType::Bool) return const_cast<Value*>(&table.bools[r.boolean()]);
+  if (r.integer() >= lo && r.integer() < hi) return const_cast<Value*>(&table.ints[r.integer() - lo]);
+  Value* v = st.allocValue();
+  *v = r;
+  return v;
+}
+
+// A thunk of `e` in `env`, with none of maybeThunk's shortcuts.
+static Value* makeThunk(EvalState& st, Env& env, Expr* e) {
+  Value* v = st.allocValue();
+  v->mkThunk(st.captureEnv(env), e);
+  return v;
+}
+
 Value* EvalState::maybeThunk(Env& env, Expr* e) {
   switch (e->kind) {
   case ExprKind::Int:
@@ -81,11 +181,18 @@ Value* EvalState::maybeThunk(Env& env, Expr* e) {
   case ExprKind::Var:
     if (Value* v = lookupVar(*this, &env, static_cast<ExprVar&>(*e), true)) return v;
     break;
+  case ExprKind::Call:
+  case ExprKind::ConcatStrings: {
+    // `n - 1` with n an int already: computed now rather than by a thunk later (see
+    // evalReadyArith). As a resource limit, max-call-depth is then not checked for this call,
+    // where the thunk would have checked it at the depth it was forced at.
+    Value r;
+    if (mayBeReadyArith(e) && evalReadyArith(env, e, r)) return readyValue(*this, r);
+    break;
+  }
   default: break;
   }
-  Value* v = allocValue();
-  v->mkThunk(&env, e);
-  return v;
+  return makeThunk(*this, env, e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,7 +288,7 @@ static std::string suggest(std::string_view query, const std::vector<std::string
 static Env* makeInheritFromEnv(EvalState& st, ExprAttrs& a, Env& evalIn) {
   if (a.inheritFromExprs.empty()) return nullptr;
   Env& ie = st.allocEnv(a.inheritFromExprs.size());
-  ie.up = &evalIn;
+  ie.up = st.captureEnv(evalIn);
   for (size_t i = 0; i < a.inheritFromExprs.size(); ++i) ie.values[i] = st.maybeThunk(evalIn, a.inheritFromExprs[i]);
   return &ie;
 }
@@ -192,11 +299,17 @@ static void evalAttrs(EvalState& st, Env& env, ExprAttrs& a, Value& v) {
   Env* dynEnv = &env;
   if (a.recursive) {
     Env& env2 = st.allocEnv(a.attrs.size());
-    env2.up = &env;
+    env2.up = st.captureEnv(env);
     dynEnv = &env2;
     Env* ie = makeInheritFromEnv(st, a, env2);
+    // `__overrides` replaces slots of env2 after this loop: no attribute may be computed
+    // before that (an overridden `b` changes `c = b - 1`), so they get plain thunks.
+    if (!st.s.overrides) st.s.overrides = st.symbol("__overrides");
+    auto byName = [](const AttrDef& d, Symbol n) { return d.name < n; };
+    auto ov = std::lower_bound(a.attrs.begin(), a.attrs.end(), st.s.overrides, byName);
+    bool overrides = ov != a.attrs.end() && ov->name == st.s.overrides;
     for (auto& d : a.attrs) {
-      Value* val = d.kind == AttrDef::Kind::Plain       ? st.maybeThunk(env2, d.e)
+      Value* val = d.kind == AttrDef::Kind::Plain       ? (overrides ? makeThunk(st, env2, d.e) : st.maybeThunk(env2, d.e))
                    : d.kind == AttrDef::Kind::Inherited ? st.maybeThunk(env, d.e)
                                                         : st.maybeThunk(*ie, d.e);
       env2.values[d.displ] = val;
@@ -204,7 +317,7 @@ static void evalAttrs(EvalState& st, Env& env, ExprAttrs& a, Value& v) {
     }
     // `__overrides` (a deprecated feature): its attributes replace or extend the set, and the
     // replaced ones are seen by the other attributes through the environment.
-    if (auto* ov = b->get(st.symbol("__overrides"))) {
+    if (auto* ov = overrides ? b->get(st.s.overrides) : nullptr) {
       Bindings* o = st.forceAttrs(*ov->value, st.determinePos(*ov->value, noPos), "while evaluating the `__overrides` attribute");
       Bindings* nb = st.allocBindings(b->size + o->size + a.dynamicAttrs.size());
       nb->pos = b->pos;
@@ -249,24 +362,16 @@ static void evalAttrs(EvalState& st, Env& env, ExprAttrs& a, Value& v) {
 // ---------------------------------------------------------------------------------------------
 // String concatenation and `+`
 
-static void evalConcat(EvalState& st, Env& env, ExprConcatStrings& c, Value& v) {
-  NixStringContext context;
-  std::string s;
-  ValueType firstType = ValueType::String;
-  int64_t n = 0;
-  double nf = 0;
-  bool first = !c.forceString;
-  for (auto& [pos, e] : c.es) {
+// `+` of numbers: `acc`, the first operand's value (an int or a float), plus the others in order.
+static void addNumbers(EvalState& st, Env& env, ExprConcatStrings& c, const Value& acc, Value& v) {
+  ValueType type = acc.type();
+  int64_t n = type == ValueType::Int ? acc.integer() : 0;
+  double nf = type == ValueType::Float ? acc.fpoint() : 0;
+  for (size_t i = 1; i < c.es.size(); ++i) {
+    auto& [pos, e] = c.es[i];
     Value tmp;
-    if (c.forceString) st.eval(env, e, tmp);
-    else evalOperand(st, env, e, tmp, "in an operand of '+'");
-    if (first) {
-      firstType = tmp.type();
-      first = false;
-      if (firstType == ValueType::Int) { n = tmp.integer(); continue; }
-      if (firstType == ValueType::Float) { nf = tmp.fpoint(); continue; }
-      if (firstType != ValueType::Path) firstType = ValueType::String;
-    } else if (firstType == ValueType::Int) {
+    evalOperand(st, env, e, tmp, "in an operand of '+'");
+    if (type == ValueType::Int) {
       if (tmp.type() == ValueType::Int) {
         int64_t sum;
         if (__builtin_add_overflow(n, tmp.integer(), &sum))
@@ -275,25 +380,303 @@ static void evalConcat(EvalState& st, Env& env, ExprConcatStrings& c, Value& v) 
         continue;
       }
       if (tmp.type() == ValueType::Float) {
-        firstType = ValueType::Float;
+        type = ValueType::Float;
         nf = double(n) + tmp.fpoint();
         continue;
       }
       throw EvalError("cannot add " + st.showType(tmp) + " to an integer", st.pos(pos));
-    } else if (firstType == ValueType::Float) {
-      if (tmp.type() == ValueType::Int) { nf += double(tmp.integer()); continue; }
-      if (tmp.type() == ValueType::Float) { nf += tmp.fpoint(); continue; }
-      throw EvalError("cannot add " + st.showType(tmp) + " to a float", st.pos(pos));
     }
+    if (tmp.type() == ValueType::Int) { nf += double(tmp.integer()); continue; }
+    if (tmp.type() == ValueType::Float) { nf += tmp.fpoint(); continue; }
+    throw EvalError("cannot add " + st.showType(tmp) + " to a float", st.pos(pos));
+  }
+  if (type == ValueType::Int) v.mkInt(n);
+  else v.mkFloat(nf);
+}
+
+// String interpolation, and `+` of strings and paths (`first`: the first operand's value, when
+// evaluated already).
+[[gnu::noinline]] static void concatStrings(EvalState& st, Env& env, ExprConcatStrings& c, const Value* first, Value& v) {
+  NixStringContext context;
+  std::string s;
+  ValueType firstType = ValueType::String;
+  for (size_t i = 0; i < c.es.size(); ++i) {
+    auto& [pos, e] = c.es[i];
+    Value tmp;
+    if (i == 0 && first) tmp = *first;
+    else if (c.forceString) st.eval(env, e, tmp);
+    else evalOperand(st, env, e, tmp, "in an operand of '+'");
+    if (i == 0 && !c.forceString && tmp.type() == ValueType::Path) firstType = ValueType::Path;
     s += st.coerceToString(pos, tmp, context, "while evaluating a path segment", false, firstType == ValueType::String);
   }
-  if (firstType == ValueType::Int) v.mkInt(n);
-  else if (firstType == ValueType::Float) v.mkFloat(nf);
-  else if (firstType == ValueType::Path) {
+  if (firstType == ValueType::Path) {
     if (!context.empty())
       throw EvalError("a string that refers to a store path cannot be appended to a path", st.pos(c.pos));
     st.mkPath(v, canonPath(s));
   } else st.mkString(v, s, context);
+}
+
+static void evalConcat(EvalState& st, Env& env, ExprConcatStrings& c, Value& v) {
+  if (c.forceString) return concatStrings(st, env, c, nullptr, v);
+  // `+`: its first operand's type says whether numbers are added or strings concatenated.
+  Value first;
+  evalOperand(st, env, c.es[0].second, first, "in an operand of '+'");
+  if (first.type() == ValueType::Int || first.type() == ValueType::Float) return addNumbers(st, env, c, first, v);
+  concatStrings(st, env, c, &first, v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The node kinds, one function each. eval() below dispatches and keeps only the cheapest and
+// hottest cases in its own body, so that its frame (paid on every evaluation, and the measure
+// of how deep recursion can go) stays small.
+
+[[gnu::noinline]] static void evalSelect(EvalState& st, Env& env, ExprSelect& sel, Value& v) {
+  Value vTmp;
+  Value* cur = &vTmp;
+  if (sel.def) st.eval(env, sel.e, vTmp);
+  else evalAttrsOperand(st, env, sel.e, vTmp, "while selecting an attribute");
+  PosIdx pos2;  // where the attribute selected last was defined
+  Symbol name2;
+  try {
+    for (auto& n : sel.path) {
+      Symbol name = attrNameOf(st, env, n);
+      const Attr* a;
+      if (sel.def) {
+        st.forceValue(*cur, sel.pos);
+        a = cur->type() == ValueType::Attrs ? cur->attrs()->get(name) : nullptr;
+        if (!a) {
+          st.eval(env, sel.def, v);
+          return;
+        }
+      } else {
+        Bindings* b = st.forceAttrs(*cur, sel.pos, "while selecting an attribute");
+        a = b->get(name);
+        if (!a) {
+          EvalError err("attribute '" + std::string(st.name(name)) + "' missing", Pos{});
+          std::vector<std::string> names;
+          for (auto& x : *b) names.emplace_back(st.name(x.name));
+          err.suggestion = suggest(st.name(name), names);
+          throw err;
+        }
+      }
+      cur = a->value;
+      pos2 = a->pos;
+      name2 = name;
+    }
+    st.forceValue(*cur, pos2 ? pos2 : sel.pos);
+  } catch (EvalError& err) {
+    if (pos2) st.addTrace(err, pos2, "from the definition of '" + std::string(st.name(name2)) + "'");
+    st.addTrace(err, sel.pos, "while evaluating the attribute '" + showAttrPath(st, env, sel.path) + "'");
+    throw;
+  }
+  v = *cur;
+}
+
+[[gnu::noinline]] static void evalHasAttr(EvalState& st, Env& env, ExprOpHasAttr& h, Value& v) {
+  Value vTmp;
+  Value* cur = &vTmp;
+  evalOperand(st, env, h.e, vTmp, "in the argument of '?'");
+  for (auto& n : h.path) {
+    st.forceValue(*cur, h.pos);
+    const Attr* a = nullptr;
+    if (cur->type() != ValueType::Attrs || !(a = cur->attrs()->get(attrNameOf(st, env, n)))) {
+      v.mkBool(false);
+      return;
+    }
+    cur = a->value;
+  }
+  v.mkBool(true);
+}
+
+[[gnu::noinline]] static void evalList(EvalState& st, Env& env, ExprList& l, Value& v) {
+  Value tmp;
+  st.mkList(tmp, l.elems.size());
+  for (size_t i = 0; i < l.elems.size(); ++i) tmp.listElems()[i] = st.maybeThunk(env, l.elems[i]);
+  v = tmp;
+}
+
+// A `let`: its environment, then the body (returned for eval to evaluate in it).
+[[gnu::noinline]] static Env& evalLetEnv(EvalState& st, Env& env, ExprLet& l) {
+  Env& env2 = st.allocEnv(l.attrs->attrs.size());
+  env2.up = st.captureEnv(env);
+  Env* ie = makeInheritFromEnv(st, *l.attrs, env2);
+  for (auto& d : l.attrs->attrs)
+    env2.values[d.displ] = d.kind == AttrDef::Kind::Plain       ? st.maybeThunk(env2, d.e)
+                           : d.kind == AttrDef::Kind::Inherited ? st.maybeThunk(env, d.e)
+                                                                : st.maybeThunk(*ie, d.e);
+  return env2;
+}
+
+[[gnu::noinline]] static Env& evalWithEnv(EvalState& st, Env& env, ExprWith& w) {
+  Env& env2 = st.allocEnv(1);
+  env2.up = st.captureEnv(env);
+  env2.values[0] = st.maybeThunk(env, w.attrs);
+  return env2;
+}
+
+// An `assert`'s condition: returns if it holds, throws otherwise.
+[[gnu::noinline]] static void evalAssertion(EvalState& st, Env& env, ExprAssert& a) {
+  Value c;
+  bool ok;
+  std::string text;
+  try {
+    st.eval(env, a.cond, c);
+    if (c.type() != ValueType::Bool) st.typeError("a Boolean", c, a.cond->pos, "", true);
+    ok = c.boolean();
+    if (!ok) {
+      showExpr(*a.cond, st.symbols, text);
+      // `assert a == b`: say how they differ, as Nix does.
+      if (a.cond->kind == ExprKind::OpEq) {
+        auto& eq = static_cast<ExprBinOp&>(*a.cond);
+        Value v1, v2;
+        st.eval(env, eq.e1, v1);
+        st.eval(env, eq.e2, v2);
+        st.assertEqValues(v1, v2, eq.pos, "");
+      }
+    }
+  } catch (EvalError& err) {
+    if (text.empty()) showExpr(*a.cond, st.symbols, text);
+    st.addTrace(err, a.pos, "while evaluating the condition of the assertion '" + text + "'");
+    throw;
+  }
+  if (!ok) throw AssertionError("assertion '" + text + "' failed", st.pos(a.pos));
+}
+
+[[gnu::noinline]] static void evalEq(EvalState& st, Env& env, ExprBinOp& b, Value& v) {
+  Value v1, v2;
+  bool isEq = b.kind == ExprKind::OpEq;
+  evalOperand(st, env, b.e1, v1, isEq ? "in the left operand of '=='" : "in the left operand of '!='");
+  evalOperand(st, env, b.e2, v2, isEq ? "in the right operand of '=='" : "in the right operand of '!='");
+  bool eq = st.eqValues(v1, v2, b.pos, "while testing two values for equality");
+  v.mkBool(isEq ? eq : !eq);
+}
+
+[[gnu::noinline]] static void evalLogic(EvalState& st, Env& env, ExprBinOp& b, Value& v) {
+  ExprKind k = b.kind;
+  const char* side1 = k == ExprKind::OpAnd ? "in the left operand of '&&'"
+                      : k == ExprKind::OpOr ? "in the left operand of '||'"
+                                            : "in the left operand of '->'";
+  bool l = evalBoolOperand(st, env, b.e1, side1);
+  if (k == ExprKind::OpAnd && !l) return v.mkBool(false);
+  if (k == ExprKind::OpOr && l) return v.mkBool(true);
+  if (k == ExprKind::OpImpl && !l) return v.mkBool(true);
+  const char* side2 = k == ExprKind::OpAnd ? "in the right operand of '&&'"
+                      : k == ExprKind::OpOr ? "in the right operand of '||'"
+                                            : "in the right operand of '->'";
+  v.mkBool(evalBoolOperand(st, env, b.e2, side2));
+}
+
+[[gnu::noinline]] static void evalUpdate(EvalState& st, Env& env, ExprBinOp& b, Value& v) {
+  Value v1, v2;
+  const Bindings* a1 = evalAttrsOperand(st, env, b.e1, v1, "in the left operand of '//'");
+  const Bindings* a2 = evalAttrsOperand(st, env, b.e2, v2, "in the right operand of '//'");
+  if (a1->size == 0) return void(v = v2);
+  if (a2->size == 0) return void(v = v1);
+  Bindings* r = st.allocBindings(a1->size + a2->size);
+  auto append = [&](const Attr* from, const Attr* to) {
+    std::copy(from, to, r->attrs() + r->size);
+    r->size += uint32_t(to - from);
+  };
+  auto byName = [](const Attr& a, Symbol n) { return a.name < n; };
+  if (a2->size * 8 <= a1->size) {
+    // A few attributes over a big set (`big // { x = 1; }`): the big one is copied in runs
+    // between the places of the others, found by binary search.
+    const Attr* i = a1->begin();
+    for (const Attr& x : *a2) {
+      const Attr* at = std::lower_bound(i, a1->end(), x.name, byName);
+      append(i, at);
+      r->attrs()[r->size++] = x;
+      i = at != a1->end() && at->name == x.name ? at + 1 : at;
+    }
+    append(i, a1->end());
+  } else if (a1->size * 8 <= a2->size) {
+    // The other way round: the attributes of the small left set not overridden go between runs
+    // of the big right one.
+    const Attr* j = a2->begin();
+    for (const Attr& x : *a1) {
+      const Attr* at = std::lower_bound(j, a2->end(), x.name, byName);
+      append(j, at);
+      j = at;
+      if (at == a2->end() || at->name != x.name) r->attrs()[r->size++] = x;
+    }
+    append(j, a2->end());
+  } else {
+    const Attr *i = a1->begin(), *j = a2->begin();
+    while (i != a1->end() && j != a2->end()) {
+      if (i->name == j->name) {
+        r->attrs()[r->size++] = *j++;
+        ++i;
+      } else if (i->name < j->name) r->attrs()[r->size++] = *i++;
+      else r->attrs()[r->size++] = *j++;
+    }
+    append(i, a1->end());
+    append(j, a2->end());
+  }
+  v.mkAttrs(r);
+}
+
+[[gnu::noinline]] static void evalConcatLists(EvalState& st, Env& env, ExprBinOp& b, Value& v) {
+  Value v1, v2;
+  evalOperand(st, env, b.e1, v1, "in the left operand of '++'");
+  st.forceList(v1, b.pos, "while evaluating one of the elements to concatenate");
+  evalOperand(st, env, b.e2, v2, "in the right operand of '++'");
+  st.forceList(v2, b.pos, "while evaluating one of the elements to concatenate");
+  if (v1.listSize() == 0) return void(v = v2);
+  if (v2.listSize() == 0) return void(v = v1);
+  Value r;
+  st.mkList(r, v1.listSize() + v2.listSize());
+  std::copy_n(v1.listElems(), v1.listSize(), r.listElems());
+  std::copy_n(v2.listElems(), v2.listSize(), r.listElems() + v1.listSize());
+  v = r;
+}
+
+[[gnu::noinline]] static void evalCurPos(EvalState& st, Expr& e, Value& v) {
+  Pos p = st.pos(e.pos);
+  Bindings* b = st.allocBindings(3);
+  Value* file = st.allocValue();
+  st.mkString(*file, p.origin ? p.origin->display() : "");
+  Value* line = st.allocValue();
+  line->mkInt(p.line);
+  Value* col = st.allocValue();
+  col->mkInt(p.column);
+  b->push(st.s.file, file);
+  b->push(st.s.line, line);
+  b->push(st.s.column, col);
+  b->sort();
+  v.mkAttrs(b);
+}
+
+void EvalState::evalCall(Env& env, ExprCall& c, Value& v) {
+  Value vFun;
+  eval(env, c.fun, vFun);
+  Value* argsBuf[8];
+  Value** args = c.args.size() <= 8 ? argsBuf : static_cast<Value**>(GC_MALLOC(c.args.size() * sizeof(Value*)));
+  for (size_t i = 0; i < c.args.size(); ++i) args[i] = maybeThunk(env, c.args[i]);
+  // A built-in given exactly its arguments (`a - b`, `a < b`, `f x` with f a one-argument
+  // builtin) is called here: callFunction's steps, without its loop over partial
+  // applications.
+  if (vFun.type() == ValueType::PrimOp && vFun.primOp()->arity == c.args.size()) {
+    const PrimOp* op = vFun.primOp();
+    if (callDepth_++ > settings.maxCallDepth) {
+      --callDepth_;
+      throw StackOverflowError("stack overflow; max-call-depth exceeded", pos(c.pos));
+    }
+    Value res;
+    try {
+      op->fun(*this, noPos, args, res);
+    } catch (EvalError& err) {
+      --callDepth_;
+      if (op->name != "addErrorContext") addTrace(err, c.pos, "while calling the '" + op->name + "' builtin");
+      throw;
+    } catch (...) {
+      --callDepth_;
+      throw;
+    }
+    --callDepth_;
+    v = res;
+    return;
+  }
+  callFunction(vFun, c.args.size(), args, v, c.pos);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,270 +703,86 @@ void EvalState::eval(Env& env, Expr* e, Value& v) {
     v = *slot;
     return;
   }
-  case ExprKind::Select: {
-    auto& sel = static_cast<ExprSelect&>(*e);
-    Value vTmp;
-    Value* cur = &vTmp;
-    if (sel.def) eval(env, sel.e, vTmp);
-    else evalAttrsOperand(*this, env, sel.e, vTmp, "while selecting an attribute");
-    PosIdx pos2;  // where the attribute selected last was defined
-    Symbol name2;
-    try {
-      for (auto& n : sel.path) {
-        Symbol name = attrNameOf(*this, env, n);
-        const Attr* a;
-        if (sel.def) {
-          forceValue(*cur, sel.pos);
-          a = cur->type() == ValueType::Attrs ? cur->attrs()->get(name) : nullptr;
-          if (!a) {
-            eval(env, sel.def, v);
-            return;
-          }
-        } else {
-          Bindings* b = forceAttrs(*cur, sel.pos, "while selecting an attribute");
-          a = b->get(name);
-          if (!a) {
-            EvalError err("attribute '" + std::string(this->name(name)) + "' missing", Pos{});
-            std::vector<std::string> names;
-            for (auto& x : *b) names.emplace_back(this->name(x.name));
-            err.suggestion = suggest(this->name(name), names);
-            throw err;
-          }
-        }
-        cur = a->value;
-        pos2 = a->pos;
-        name2 = name;
-      }
-      forceValue(*cur, pos2 ? pos2 : sel.pos);
-    } catch (EvalError& err) {
-      if (pos2) addTrace(err, pos2, "from the definition of '" + std::string(name(name2)) + "'");
-      addTrace(err, sel.pos, "while evaluating the attribute '" + showAttrPath(*this, env, sel.path) + "'");
-      throw;
-    }
-    v = *cur;
-    return;
-  }
-  case ExprKind::OpHasAttr: {
-    auto& h = static_cast<ExprOpHasAttr&>(*e);
-    Value vTmp;
-    Value* cur = &vTmp;
-    evalOperand(*this, env, h.e, vTmp, "in the argument of '?'");
-    for (auto& n : h.path) {
-      forceValue(*cur, h.pos);
-      const Attr* a = nullptr;
-      if (cur->type() != ValueType::Attrs || !(a = cur->attrs()->get(attrNameOf(*this, env, n)))) {
-        v.mkBool(false);
-        return;
-      }
-      cur = a->value;
-    }
-    v.mkBool(true);
-    return;
-  }
-  case ExprKind::Attrs: evalAttrs(*this, env, static_cast<ExprAttrs&>(*e), v); return;
-  case ExprKind::List: {
-    auto& l = static_cast<ExprList&>(*e);
-    Value tmp;
-    mkList(tmp, l.elems.size());
-    for (size_t i = 0; i < l.elems.size(); ++i) tmp.listElems()[i] = maybeThunk(env, l.elems[i]);
-    v = tmp;
-    return;
-  }
-  case ExprKind::Lambda: v.mkLambda(&env, static_cast<ExprLambda*>(e)); return;
-  case ExprKind::Call: {
-    auto& c = static_cast<ExprCall&>(*e);
-    Value vFun;
-    eval(env, c.fun, vFun);
-    Value* argsBuf[8];
-    Value** args = c.args.size() <= 8 ? argsBuf : static_cast<Value**>(GC_MALLOC(c.args.size() * sizeof(Value*)));
-    for (size_t i = 0; i < c.args.size(); ++i) args[i] = maybeThunk(env, c.args[i]);
-    // A built-in given exactly its arguments (`a - b`, `a < b`, `f x` with f a one-argument
-    // builtin) is called here: callFunction's steps, without its loop over partial
-    // applications.
-    if (vFun.type() == ValueType::PrimOp && vFun.primOp()->arity == c.args.size()) {
-      const PrimOp* op = vFun.primOp();
-      if (callDepth_++ > settings.maxCallDepth) {
-        --callDepth_;
-        throw StackOverflowError("stack overflow; max-call-depth exceeded", pos(c.pos));
-      }
-      Value res;
-      try {
-        op->fun(*this, noPos, args, res);
-      } catch (EvalError& err) {
-        --callDepth_;
-        if (op->name != "addErrorContext") addTrace(err, c.pos, "while calling the '" + op->name + "' builtin");
-        throw;
-      } catch (...) {
-        --callDepth_;
-        throw;
-      }
-      --callDepth_;
-      v = res;
-      return;
-    }
-    callFunction(vFun, c.args.size(), args, v, c.pos);
-    return;
-  }
+  case ExprKind::Select: return evalSelect(*this, env, static_cast<ExprSelect&>(*e), v);
+  case ExprKind::OpHasAttr: return evalHasAttr(*this, env, static_cast<ExprOpHasAttr&>(*e), v);
+  case ExprKind::Attrs: return evalAttrs(*this, env, static_cast<ExprAttrs&>(*e), v);
+  case ExprKind::List: return evalList(*this, env, static_cast<ExprList&>(*e), v);
+  case ExprKind::Lambda: v.mkLambda(captureEnv(env), static_cast<ExprLambda*>(e)); return;
+  case ExprKind::Call:
+    // The generic path would check max-call-depth for the builtin's call: so does this.
+    if (mayBeReadyArith(e) && callDepth_ <= settings.maxCallDepth && evalReadyArith(env, e, v)) return;
+    return evalCall(env, static_cast<ExprCall&>(*e), v);
   case ExprKind::Let: {
     auto& l = static_cast<ExprLet&>(*e);
-    Env& env2 = allocEnv(l.attrs->attrs.size());
-    env2.up = &env;
-    Env* ie = makeInheritFromEnv(*this, *l.attrs, env2);
-    for (auto& d : l.attrs->attrs)
-      env2.values[d.displ] = d.kind == AttrDef::Kind::Plain       ? maybeThunk(env2, d.e)
-                             : d.kind == AttrDef::Kind::Inherited ? maybeThunk(env, d.e)
-                                                                  : maybeThunk(*ie, d.e);
-    eval(env2, l.body, v);
-    return;
+    return eval(evalLetEnv(*this, env, l), l.body, v);
   }
   case ExprKind::With: {
     auto& w = static_cast<ExprWith&>(*e);
-    Env& env2 = allocEnv(1);
-    env2.up = &env;
-    env2.values[0] = maybeThunk(env, w.attrs);
-    eval(env2, w.body, v);
-    return;
+    return eval(evalWithEnv(*this, env, w), w.body, v);
   }
   case ExprKind::If: {
     auto& i = static_cast<ExprIf&>(*e);
     bool b = evalBoolOperand(*this, env, i.cond, "while evaluating a branch condition");
-    eval(env, b ? i.then : i.else_, v);
-    return;
+    return eval(env, b ? i.then : i.else_, v);
   }
   case ExprKind::Assert: {
     auto& a = static_cast<ExprAssert&>(*e);
-    Value c;
-    bool ok;
-    std::string text;
-    try {
-      eval(env, a.cond, c);
-      if (c.type() != ValueType::Bool) typeError("a Boolean", c, a.cond->pos, "", true);
-      ok = c.boolean();
-      if (!ok) {
-        showExpr(*a.cond, symbols, text);
-        // `assert a == b`: say how they differ, as Nix does.
-        if (a.cond->kind == ExprKind::OpEq) {
-          auto& eq = static_cast<ExprBinOp&>(*a.cond);
-          Value v1, v2;
-          eval(env, eq.e1, v1);
-          eval(env, eq.e2, v2);
-          assertEqValues(v1, v2, eq.pos, "");
-        }
-      }
-    } catch (EvalError& err) {
-      if (text.empty()) showExpr(*a.cond, symbols, text);
-      addTrace(err, a.pos, "while evaluating the condition of the assertion '" + text + "'");
-      throw;
-    }
-    if (!ok) throw AssertionError("assertion '" + text + "' failed", pos(a.pos));
-    eval(env, a.body, v);
-    return;
+    evalAssertion(*this, env, a);
+    return eval(env, a.body, v);
   }
-  case ExprKind::OpNot: {
+  case ExprKind::OpNot:
     v.mkBool(!evalBoolOperand(*this, env, static_cast<ExprOpNot*>(e)->e, "in the argument of '!'"));
     return;
-  }
   case ExprKind::OpEq:
-  case ExprKind::OpNEq: {
-    auto& b = static_cast<ExprBinOp&>(*e);
-    Value v1, v2;
-    bool isEq = e->kind == ExprKind::OpEq;
-    evalOperand(*this, env, b.e1, v1, isEq ? "in the left operand of '=='" : "in the left operand of '!='");
-    evalOperand(*this, env, b.e2, v2, isEq ? "in the right operand of '=='" : "in the right operand of '!='");
-    bool eq = eqValues(v1, v2, b.pos, "while testing two values for equality");
-    v.mkBool(e->kind == ExprKind::OpEq ? eq : !eq);
-    return;
-  }
+  case ExprKind::OpNEq: return evalEq(*this, env, static_cast<ExprBinOp&>(*e), v);
   case ExprKind::OpAnd:
   case ExprKind::OpOr:
-  case ExprKind::OpImpl: {
-    auto& b = static_cast<ExprBinOp&>(*e);
-    const char* side1 = e->kind == ExprKind::OpAnd ? "in the left operand of '&&'"
-                        : e->kind == ExprKind::OpOr ? "in the left operand of '||'"
-                                                    : "in the left operand of '->'";
-    bool l = evalBoolOperand(*this, env, b.e1, side1);
-    if (e->kind == ExprKind::OpAnd && !l) return v.mkBool(false);
-    if (e->kind == ExprKind::OpOr && l) return v.mkBool(true);
-    if (e->kind == ExprKind::OpImpl && !l) return v.mkBool(true);
-    const char* side2 = e->kind == ExprKind::OpAnd ? "in the right operand of '&&'"
-                        : e->kind == ExprKind::OpOr ? "in the right operand of '||'"
-                                                    : "in the right operand of '->'";
-    v.mkBool(evalBoolOperand(*this, env, b.e2, side2));
-    return;
-  }
-  case ExprKind::OpUpdate: {
-    auto& b = static_cast<ExprBinOp&>(*e);
-    Value v1, v2;
-    Bindings* a1 = evalAttrsOperand(*this, env, b.e1, v1, "in the left operand of '//'");
-    Bindings* a2 = evalAttrsOperand(*this, env, b.e2, v2, "in the right operand of '//'");
-    if (a1->size == 0) return void(v = v2);
-    if (a2->size == 0) return void(v = v1);
-    Bindings* r = allocBindings(a1->size + a2->size);
-    const Attr *i = a1->begin(), *j = a2->begin();
-    while (i != a1->end() && j != a2->end()) {
-      if (i->name == j->name) {
-        r->attrs()[r->size++] = *j++;
-        ++i;
-      } else if (i->name < j->name) r->attrs()[r->size++] = *i++;
-      else r->attrs()[r->size++] = *j++;
-    }
-    while (i != a1->end()) r->attrs()[r->size++] = *i++;
-    while (j != a2->end()) r->attrs()[r->size++] = *j++;
-    v.mkAttrs(r);
-    return;
-  }
-  case ExprKind::OpConcatLists: {
-    auto& b = static_cast<ExprBinOp&>(*e);
-    Value v1, v2;
-    evalOperand(*this, env, b.e1, v1, "in the left operand of '++'");
-    forceList(v1, b.pos, "while evaluating one of the elements to concatenate");
-    evalOperand(*this, env, b.e2, v2, "in the right operand of '++'");
-    forceList(v2, b.pos, "while evaluating one of the elements to concatenate");
-    if (v1.listSize() == 0) return void(v = v2);
-    if (v2.listSize() == 0) return void(v = v1);
-    Value r;
-    mkList(r, v1.listSize() + v2.listSize());
-    std::copy_n(v1.listElems(), v1.listSize(), r.listElems());
-    std::copy_n(v2.listElems(), v2.listSize(), r.listElems() + v1.listSize());
-    v = r;
-    return;
-  }
-  case ExprKind::ConcatStrings: evalConcat(*this, env, static_cast<ExprConcatStrings&>(*e), v); return;
-  case ExprKind::CurPos: {
-    Pos p = pos(e->pos);
-    Bindings* b = allocBindings(3);
-    Value* file = allocValue();
-    mkString(*file, p.origin ? p.origin->display() : "");
-    Value* line = allocValue();
-    line->mkInt(p.line);
-    Value* col = allocValue();
-    col->mkInt(p.column);
-    b->push(s.file, file);
-    b->push(s.line, line);
-    b->push(s.column, col);
-    b->sort();
-    v.mkAttrs(b);
-    return;
-  }
+  case ExprKind::OpImpl: return evalLogic(*this, env, static_cast<ExprBinOp&>(*e), v);
+  case ExprKind::OpUpdate: return evalUpdate(*this, env, static_cast<ExprBinOp&>(*e), v);
+  case ExprKind::OpConcatLists: return evalConcatLists(*this, env, static_cast<ExprBinOp&>(*e), v);
+  case ExprKind::ConcatStrings:
+    if (mayBeReadyArith(e) && evalReadyArith(env, e, v)) return;
+    return evalConcat(*this, env, static_cast<ExprConcatStrings&>(*e), v);
+  case ExprKind::CurPos: return evalCurPos(*this, *e, v);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Calls
 
-// Whether evaluating `e` in an environment can never store a pointer to that environment in a
-// heap object or in its result: no thunks, lambdas, or environments made in it. Conservative:
-// anything not listed is assumed to capture.
+// Whether `e` is a literal or a variable not bound by `with`: what maybeThunk returns as is.
+static bool plainOperand(const Expr* a) {
+  switch (a->kind) {
+  case ExprKind::Int:
+  case ExprKind::Float:
+  case ExprKind::String:
+  case ExprKind::Path: return true;
+  case ExprKind::Var: return !static_cast<const ExprVar*>(a)->fromWith;
+  default: return false;
+  }
+}
+
+// Whether `e` has the shape evalReadyArith computes (`n - 1`, `a + b`, `i < 10`), so that
+// maybeThunk makes no thunk of it when its operands are ints already.
+static bool arithShape(const Expr* e) {
+  if (e->kind == ExprKind::ConcatStrings) {
+    auto* c = static_cast<const ExprConcatStrings*>(e);
+    return !c->forceString && c->es.size() == 2 && plainOperand(c->es[0].second) && plainOperand(c->es[1].second);
+  }
+  if (e->kind != ExprKind::Call) return false;
+  auto* c = static_cast<const ExprCall*>(e);
+  return c->args.size() == 2 && plainOperand(c->fun) && c->fun->kind == ExprKind::Var && plainOperand(c->args[0]) &&
+         plainOperand(c->args[1]);
+}
+
+// Whether evaluating `e` in an environment is unlikely to store a pointer to that environment in
+// a heap object or in its result: it makes no thunks, lambdas or environments, except thunks of
+// arithmetic on variables (`f (n - 1)`), which are usually computed at once. A stack
+// environment is copied to the heap when it is captured after all (captureEnv), so this only
+// decides where environments start. Anything not listed is assumed to capture.
 static bool nonCapturing(const Expr* e) {
   auto operand = [](const Expr* a) {  // an argument of a call goes through maybeThunk
-    switch (a->kind) {
-    case ExprKind::Int:
-    case ExprKind::Float:
-    case ExprKind::String:
-    case ExprKind::Path: return true;
-    case ExprKind::Var: return !static_cast<const ExprVar*>(a)->fromWith;
-    default: return false;
-    }
+    return plainOperand(a) || arithShape(a);
   };
   auto names = [](const AttrPath& path) {
     for (auto& n : path)
@@ -655,6 +854,60 @@ static int stackChain(ExprLambda& l) {
   return l.stackChain;
 }
 
+// Fills `env2`, the environment of a call of `l` (a lambda with formals), from the set `arg`.
+[[gnu::noinline]] static void bindFormals(EvalState& st, ExprLambda& l, Env& env2, Value& arg, PosIdx pos) {
+  Bindings* a;
+  try {
+    a = st.forceAttrs(arg, pos, "while evaluating the value passed for the lambda argument");
+  } catch (EvalError& err) {
+    if (pos) st.addTrace(err, pos, "from call site");
+    throw;
+  }
+  uint32_t displ = 0;
+  if (l.arg) env2.values[displ++] = &arg;
+  size_t used = 0;
+  for (auto& f : l.formals) {
+    if (auto* j = a->get(f.name)) {
+      ++used;
+      env2.values[displ++] = j->value;
+    } else if (f.def) {
+      env2.values[displ++] = st.maybeThunk(env2, f.def);
+    } else {
+      MissingArgumentError err("function '" + lambdaDisplayName(st, l) + "' called without required argument '" +
+                                   std::string(st.name(f.name)) + "'",
+                               st.pos(l.pos));
+      if (pos) st.addTrace(err, pos, "from call site");
+      throw err;
+    }
+  }
+  if (!l.ellipsis && used != a->size) {
+    for (auto& attr : *a) {
+      bool known = std::any_of(l.formals.begin(), l.formals.end(), [&](const Formal& f) { return f.name == attr.name; });
+      if (known) continue;
+      EvalError err("function '" + lambdaDisplayName(st, l) + "' called with unexpected argument '" +
+                        std::string(st.name(attr.name)) + "'",
+                    st.pos(l.pos));
+      std::vector<std::string> formalNames;
+      for (auto& f : l.formals) formalNames.emplace_back(st.name(f.name));
+      err.suggestion = suggest(st.name(attr.name), formalNames);
+      if (pos) st.addTrace(err, pos, "from call site");
+      throw err;
+    }
+  }
+}
+
+Env* EvalState::promoteEnv(Env& env) {
+  if (GC_is_heap_ptr(&env)) return &env;  // a heap environment near the stack after all
+  auto* forward = reinterpret_cast<Env**>(&env) - 1;
+  if (!*forward) {
+    Env& heap = allocEnv(1);
+    heap.up = captureEnv(*env.up);
+    heap.values[0] = env.values[0];
+    *forward = &heap;
+  }
+  return *forward;
+}
+
 void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes, PosIdx pos) {
   checkStack();
   // As Nix: the check comes before the increment, so max-call-depth + 1 calls may nest.
@@ -672,56 +925,37 @@ void EvalState::callFunction(Value& fun, size_t nargs, Value** args, Value& vRes
   while (nargs > 0) {
     if (vCur.type() == ValueType::Lambda) {
       ExprLambda& l = *vCur.lambda();
-      // A chain of lambdas that all get their argument here and capture nothing: the
-      // environments live in this frame (scanned by the GC as part of the stack).
-      int chain = stackChain(l);
-      Env& env2 = chain > 0 && size_t(chain) <= nargs ? *static_cast<Env*>(__builtin_alloca(sizeof(Env)))
-                                                      : allocEnv((l.arg ? 1 : 0) + l.formals.size());
-      env2.up = vCur.lambdaEnv();
-      uint32_t displ = 0;
-      if (!l.hasFormals) {
-        env2.values[displ++] = args[0];
+      Env* env2;
+      if (l.hasFormals) {
+        env2 = &allocEnv((l.arg ? 1 : 0) + l.formals.size());
+        env2->up = captureEnv(*vCur.lambdaEnv());
+        bindFormals(*this, l, *env2, *args[0], pos);
+      } else if (int chain = stackChain(l); chain > 0 && size_t(chain) <= nargs) {
+        // A lambda (or chain of lambdas) that gets its argument here and is unlikely to
+        // capture its environment: the environment lives in this frame, scanned by the GC as
+        // part of the stack, with the word before it for its heap copy (see captureEnv), and
+        // 16-byte aligned as values' pointers must be. Its `up` may be the stack environment of
+        // the previous lambda of the chain.
+        auto** mem = static_cast<Env**>(__builtin_alloca(4 * sizeof(void*)));
+        mem[1] = nullptr;
+        env2 = reinterpret_cast<Env*>(mem + 2);
+        env2->up = vCur.lambdaEnv();
+        env2->values[0] = args[0];
       } else {
-        Bindings* a;
-        try {
-          a = forceAttrs(*args[0], pos, "while evaluating the value passed for the lambda argument");
-        } catch (EvalError& err) {
-          if (pos) addTrace(err, pos, "from call site");
-          throw;
-        }
-        if (l.arg) env2.values[displ++] = args[0];
-        size_t used = 0;
-        for (auto& f : l.formals) {
-          if (auto* j = a->get(f.name)) {
-            ++used;
-            env2.values[displ++] = j->value;
-          } else if (f.def) {
-            env2.values[displ++] = maybeThunk(env2, f.def);
-          } else {
-            MissingArgumentError err("function '" + lambdaDisplayName(*this, l) +
-                                         "' called without required argument '" + std::string(name(f.name)) + "'",
-                                     this->pos(l.pos));
-            if (pos) addTrace(err, pos, "from call site");
-            throw err;
-          }
-        }
-        if (!l.ellipsis && used != a->size) {
-          for (auto& attr : *a) {
-            bool known = std::any_of(l.formals.begin(), l.formals.end(), [&](const Formal& f) { return f.name == attr.name; });
-            if (known) continue;
-            EvalError err("function '" + lambdaDisplayName(*this, l) + "' called with unexpected argument '" +
-                              std::string(name(attr.name)) + "'",
-                          this->pos(l.pos));
-            std::vector<std::string> formalNames;
-            for (auto& f : l.formals) formalNames.emplace_back(name(f.name));
-            err.suggestion = suggest(name(attr.name), formalNames);
-            if (pos) addTrace(err, pos, "from call site");
-            throw err;
-          }
-        }
+        env2 = &allocEnv(1);
+        env2->up = captureEnv(*vCur.lambdaEnv());
+        env2->values[0] = args[0];
+      }
+      if (nargs > 1 && l.body->kind == ExprKind::Lambda) {
+        // `a: b: ...` given both: the inner lambda is only applied in the next round, never
+        // kept, so it may refer to a stack environment.
+        vCur.mkLambda(env2, static_cast<ExprLambda*>(l.body));
+        --nargs;
+        ++args;
+        continue;
       }
       try {
-        eval(env2, l.body, vCur);
+        eval(*env2, l.body, vCur);
       } catch (EvalError& err) {
         if (settings.showTrace) {
           addTrace(err, l.pos, "while calling " + lambdaName(*this, l));

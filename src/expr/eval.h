@@ -83,6 +83,8 @@ public:
   struct Syms {
     Symbol outPath, type, drvPath, name, value, file, line, column, functor, toString, derivation,
         outputs, out, success, prefix, path, body, self;
+    // "__overrides": interned at the first `rec` set evaluated, not before (symbol order).
+    Symbol overrides;
   } s;
 
   // --- parsing ---
@@ -196,6 +198,12 @@ public:
   Value& builtinsValue() { return *builtins_; }
   const StaticEnv& staticBaseEnv() const { return staticBaseEnv_; }
 
+  // The environment `env` as it may be kept in a heap object (a thunk, a lambda, another
+  // environment): itself, or for an environment on the C stack (a lambda's, kept in
+  // callFunction's frame when its body is unlikely to capture it) its copy on the heap, made once.
+  // Environments are never written once filled, so the copy stands for the original.
+  Env* captureEnv(Env& env) { return onStack(env) ? promoteEnv(env) : &env; }
+
   // Native stack guard: throws StackOverflowError when too deep. Inline: it runs on every
   // eval, call and force (tens of millions of times in a big evaluation).
   void checkStack() {
@@ -224,6 +232,25 @@ private:
   friend struct Evaluator;
   void forceThunk(Value& v, PosIdx pos);
   void createBaseEnv();
+  void evalCall(Env& env, ExprCall& c, Value& v);
+  // Whether `env` may be on the C stack: within the stack evaluation may use below stackBase_,
+  // with a margin for the frame that runs past the limit before the next check. promoteEnv
+  // tells the GC heap from the stack for certain.
+  bool onStack(const Env& env) const {
+    auto a = reinterpret_cast<uintptr_t>(&env);
+    return a < stackBase_ && stackBase_ - a <= stackLimit_ + (1u << 20);
+  }
+  // captureEnv's copy of a stack environment: a one-slot one, with the word before it holding
+  // its copy once made (expr/eval.cc, callFunction).
+  Env* promoteEnv(Env& env);
+  // Computes `e` into `v` when it is a call of a strict arithmetic builtin (`a - b`, `a < b`,
+  // __add, __mul, __div) or an addition `a + b` whose two operands are int literals or variables
+  // already holding ints, and it cannot fail (no overflow, no division by zero): such an
+  // expression is total and has no effect, so it may be computed at once. Returns false, having
+  // evaluated nothing, for anything else (expr/eval.cc).
+  bool evalReadyArith(Env& env, Expr* e, Value& v);
+  // The builtins evalReadyArith computes, found once in the base environment.
+  const PrimOp *opAdd_ = nullptr, *opSub_ = nullptr, *opMul_ = nullptr, *opDiv_ = nullptr, *opLessThan_ = nullptr;
   // An object of 16 (sizeClass 0) or 32 (1) bytes from its free list.
   void* allocSmall(int sizeClass) {
     void* p = freeLists_[sizeClass];

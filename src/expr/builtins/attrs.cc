@@ -10,11 +10,30 @@ namespace nixpp {
 
 namespace {
 
+// The attributes of `b` in the lexicographic order of their names (attrNames, attrValues).
+// Each name is read from the symbol table once, and its first 8 bytes (big-endian, zero-padded:
+// they order as the names do) decide most comparisons without touching the strings.
 std::vector<const Attr*> lexicographic(EvalState& st, Bindings* b) {
+  struct Key {
+    uint64_t prefix;
+    std::string_view name;
+    const Attr* attr;
+  };
+  std::vector<Key> keyed;
+  keyed.reserve(b->size);
+  for (auto& a : *b) {
+    std::string_view name = st.name(a.name);
+    uint64_t prefix = 0;
+    for (size_t i = 0; i < 8; ++i) prefix = prefix << 8 | (i < name.size() ? uint8_t(name[i]) : 0);
+    keyed.push_back({prefix, name, &a});
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Key& x, const Key& y) {
+    if (x.prefix != y.prefix) return x.prefix < y.prefix;
+    return x.name < y.name;
+  });
   std::vector<const Attr*> v;
-  v.reserve(b->size);
-  for (auto& a : *b) v.push_back(&a);
-  std::sort(v.begin(), v.end(), [&](const Attr* x, const Attr* y) { return st.name(x->name) < st.name(y->name); });
+  v.reserve(keyed.size());
+  for (auto& k : keyed) v.push_back(k.attr);
   return v;
 }
 
