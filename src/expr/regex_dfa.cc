@@ -20,8 +20,8 @@ constexpr size_t kMaxDfa = 2000;    // DFA states kept before giving up
 
 struct Node {
   enum Kind : uint8_t { Set, Cat, Alt, Repeat, Group, Bol, Eol } kind;
-  ByteSet set;
-  std::vector<int> kids;
+  ByteSet set{};
+  std::vector<int> kids{};
   int min = 0, max = 0;  // Repeat; max kInf for no bound
 };
 
