@@ -160,13 +160,15 @@ private:
 // canonicalisePathMetaData's result, produced as the copy is made (see copyPathCanonical), on two
 // threads. First, on the calling thread, a walk of the source in NAR order creates the
 // directories and symlinks of the copy and lists the tree's NAR as a sequence of events; its
-// regular files are grouped into jobs (runs of files of one directory). Then both threads take
-// jobs in order and copy their files, and whichever finds the next file of the NAR copied hashes
-// the NAR up to there: straight from the block a file is copied through when the thread copying
-// it holds the hash and the file is next (no second pass), else from the bytes the copier kept
-// (small files) or by reading the copy back (large ones). What is kept for the hash is bounded
-// (keptLimit bytes, keptFdLimit open copies): a copier that far ahead of the hash waits for it.
-// Directories get their final mode and mtime last, once their entries are in.
+// regular files are grouped into jobs (the files of one directory; no stat(2) of them yet). Then
+// both threads take jobs in order and copy their files; a copier gives the rest of its job back
+// after a large file or a few MiB, so that both share large files and large directories. Whoever
+// finds the next file of the NAR copied hashes the NAR up to there: straight from the block a
+// file is copied through when the thread copying it holds the hash and the file is next (no
+// second pass), else from the bytes the copier kept (small files), or by reading the copy back
+// (mapped). What is kept for the hash is bounded (keptLimit bytes, keptFdLimit open copies);
+// beyond that the copy is opened again to be hashed. Directories get their final mode and mtime
+// last, once their entries are in.
 class CanonicalCopier {
 public:
   CanonicalCopier(std::string from, std::string to, Sink& narSink)
@@ -222,11 +224,12 @@ private:
   static constexpr uint32_t noDir = UINT32_MAX;
   static constexpr size_t bufSize = 256 * 1024;
   static constexpr size_t keepMax = 256 * 1024;    // files up to this size are kept in memory
-  static constexpr size_t keptLimit = 24 << 20;    // bytes kept, at most (plus one job's worth)
-  static constexpr size_t keptFdLimit = 32;        // copies held open for the hash, at most
+  static constexpr size_t keptLimit = 24 << 20;    // bytes kept, about (plus a file per thread)
+  static constexpr size_t keptFdLimit = 32;        // copies held open for the hash, about
   static constexpr size_t mapWindow = 64 << 20;    // a copy read back is mapped this much at a time
-  static constexpr size_t jobFiles = 64;           // a job's files, at most
-  static constexpr uint64_t jobBytes = 4 << 20;    // a job's bytes, about; a bigger file is alone
+  // A copier gives the rest of its job back after this many files, or bytes, or a file this big.
+  static constexpr size_t jobFiles = 256;
+  static constexpr uint64_t jobBytes = 4 << 20, bigFile = 1 << 20;
   static constexpr struct timespec times_[2] = {{1, 0}, {1, 0}};
 
   std::string from_, to_;
@@ -241,12 +244,11 @@ private:
   std::vector<File> files_;
   std::vector<Event> events_;
   std::vector<Job> jobs_;
-  uint64_t lastJobBytes_ = 0;
   std::unique_ptr<std::atomic<bool>[]> done_;  // per file: copied, its fields set
 
   std::mutex m_;                // guards what follows
   std::condition_variable cv_;
-  size_t nextJob_ = 0;          // the first job not taken
+  size_t nextJob_ = 0;          // the first job not taken (those before are taken or done)
   size_t hashPos_ = 0;          // the first event not hashed (changed by the hash role's holder)
   bool hashBusy_ = false;       // a thread holds the hash role (writer_, hashPos_)
   std::atomic<int64_t> kept_{0}, keptFds_{0};  // what copiers keep for the hash (not under m_)
@@ -280,8 +282,7 @@ private:
   void walkNode(int srcDir, const char* srcName, int dstDir, const char* dstName, unsigned char type,
                 std::string& rel, uint32_t parent) {
     struct stat st;
-    // Regular files are looked at for their size (to group them into jobs).
-    if (type == DT_UNKNOWN || type == DT_REG) {
+    if (type == DT_UNKNOWN) {
       if (::fstatat(srcDir, srcName, &st, AT_SYMLINK_NOFOLLOW) == -1)
         throw SysError(errno, "getting status of '" + src(rel) + "'");
       type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
@@ -289,15 +290,9 @@ private:
     if (type == DT_LNK) return walkSymlink(srcDir, srcName, dstDir, dstName, rel, parent == noDir);
     if (type == DT_DIR) return walkDirectory(srcDir, srcName, dstDir, dstName, rel, parent);
     if (type != DT_REG) throw Error("file '" + src(rel) + "' has an unsupported type");
-    uint64_t size = uint64_t(st.st_size);
     uint32_t f = uint32_t(files_.size());
-    if (jobs_.empty() || jobs_.back().dir != parent || jobs_.back().end - jobs_.back().begin >= jobFiles ||
-        lastJobBytes_ + size > jobBytes) {
-      jobs_.push_back({parent, f, f});
-      lastJobBytes_ = 0;
-    }
+    if (jobs_.empty() || jobs_.back().dir != parent) jobs_.push_back({parent, f, f});
     jobs_.back().end = f + 1;
-    lastJobBytes_ += size;
     names_.emplace_back(parent == noDir ? "" : dstName);
     File& file = files_.emplace_back();
     file.dir = parent;
@@ -375,19 +370,15 @@ private:
           continue;
         }
         if (nextJob_ < jobs_.size()) {
-          const Job& job = jobs_[nextJob_];
+          Job job = jobs_[nextJob_++];
           // Ours to hash as we copy if it is next in the NAR (what comes before is hashed).
           bool hashing = !hashBusy_ && hashPos_ == files_[job.begin].event;
-          if (hashing || (kept_.load() < int64_t(keptLimit) && keptFds_.load() < int64_t(keptFdLimit))) {
-            nextJob_++;
-            if (hashing) hashBusy_ = true;
-            lk.unlock();
-            copyJob(job, hashing, buf.get());
-            lk.lock();
-            if (hashing) hashBusy_ = false;
-            cv_.notify_all();
-            continue;
-          }
+          if (hashing) hashBusy_ = true;
+          lk.unlock();
+          copyJob(job, hashing, buf.get());  // gives the hash role back
+          lk.lock();
+          cv_.notify_all();
+          continue;
         }
         if (nextJob_ == jobs_.size() && hashPos_ == events_.size()) return;
         cv_.wait(lk);
@@ -427,6 +418,12 @@ private:
           readBack(f, buf);
           f.fd = AutoCloseFd();
           freedFds++;
+        } else if (!f.data) {  // neither kept nor held open: open it again
+          std::string path = dst(fileRel(f));
+          f.fd = AutoCloseFd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+          if (!f.fd) throw SysError(errno, "opening file '" + path + "'");
+          readBack(f, buf);
+          f.fd = AutoCloseFd();
         } else {
           writer_.contents(std::string_view(f.data.get(), size_t(f.size)));
           freed += size_t(f.size);
@@ -483,8 +480,9 @@ private:
     }
   }
 
-  // Copies the files of `job`; if `hashing` (the thread holds the hash role and the job's first
-  // file is next in the NAR), hashes them as they are copied.
+  // Copies the files of `job`, or the first ones and gives the rest back (see jobFiles); if
+  // `hashing` (the thread holds the hash role and the job's first file is next in the NAR),
+  // hashes them as they are copied, and gives the role back at the end.
   void copyJob(const Job& job, bool hashing, char* buf) {
     AutoCloseFd srcDir, dstDir;
     if (job.dir != noDir) {
@@ -495,6 +493,7 @@ private:
       if (!dstDir) throw SysError(errno, "opening directory '" + dst(rel) + "'");
     }
     size_t pos = hashing ? hashPos_ : 0;
+    uint64_t bytes = 0;
     for (uint32_t i = job.begin; i < job.end; i++) {
       File& f = files_[i];
       if (hashing) pos = hashEvents(pos, f.event, buf);
@@ -506,10 +505,23 @@ private:
         keptFds_ += bool(f.fd);
       }
       done_[i].store(true, std::memory_order_release);
+      bytes += f.size;
+      if (i + 1 < job.end && (f.size >= bigFile || bytes >= jobBytes || i + 1 - job.begin >= jobFiles)) {
+        // The rest goes back, first in line (the slot before nextJob_ is done with).
+        std::lock_guard lk(m_);
+        jobs_[--nextJob_] = {job.dir, i + 1, job.end};
+        if (hashing) {
+          hashPos_ = pos;
+          hashBusy_ = false;
+        }
+        cv_.notify_all();
+        return;
+      }
     }
     if (hashing) {
       std::lock_guard lk(m_);
       hashPos_ = pos;
+      hashBusy_ = false;
     }
   }
 
@@ -528,8 +540,12 @@ private:
     f.exec = st.st_mode & S_IXUSR;
     f.size = uint64_t(st.st_size);
     mode_t mode = f.exec ? 0555 : 0444;
-    bool keep = !hashing && f.size <= keepMax;
-    AutoCloseFd out(::openat(dstDir, dstName, (keep || hashing ? O_WRONLY : O_RDWR) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    // Not hashed now: kept in memory or held open for the hash if there is room, else opened again.
+    bool keep = !hashing && f.size <= keepMax && kept_.load(std::memory_order_relaxed) < int64_t(keptLimit);
+    bool hold = !hashing && !keep && f.size > keepMax &&
+                keptFds_.load(std::memory_order_relaxed) < int64_t(keptFdLimit);
+    AutoCloseFd out(::openat(dstDir, dstName, (hold ? O_RDWR : O_WRONLY) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                             mode));
     if (!out) throw SysError(errno, "creating file '" + dst(rel) + "'");
     if (top) created = true;  // else the walk made the top directory
     int modeOk = modeOk_[f.exec].load(std::memory_order_relaxed);
@@ -565,7 +581,7 @@ private:
     if (::futimens(out.get(), times_) == -1)
       throw SysError(errno, "changing modification time of '" + dst(rel) + "'");
     fixOwner(dstDir, dstName, out.get(), rel, top);
-    if (!hashing && !keep) {
+    if (hold) {
       f.fd = std::move(out);
     } else {
       out.close();
