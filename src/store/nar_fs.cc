@@ -224,7 +224,7 @@ private:
   static constexpr uint32_t noDir = UINT32_MAX;
   static constexpr size_t bufSize = 256 * 1024;
   static constexpr size_t keepMax = 256 * 1024;    // files up to this size are kept in memory
-  static constexpr size_t keptLimit = 24 << 20;    // bytes kept, about (plus a file per thread)
+  static constexpr size_t keptLimit = 8 << 20;     // bytes kept, about (plus a file per thread)
   static constexpr size_t keptFdLimit = 32;        // copies held open for the hash, about
   static constexpr size_t mapWindow = 64 << 20;    // a copy read back is mapped this much at a time
   // A copier gives the rest of its job back after this many files, or bytes, or a file this big.
