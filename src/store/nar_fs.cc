@@ -2,15 +2,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -156,137 +157,106 @@ private:
   }
 };
 
-// Carries a byte stream to a sink called on a thread of its own, in blocks: the producer fills
-// one block (small writes are copied in; bulk data can be read straight into the block's free
-// space, see space()) while the consumer works on the previous ones.
-class BlockPipe : public Sink {
-public:
-  explicit BlockPipe(Sink& out) : out_(out) {
-    for (size_t i = 0; i + 1 < blockCount; i++) free_.push_back(std::make_unique<char[]>(blockSize));
-    cur_ = std::make_unique<char[]>(blockSize);
-    thread_ = std::thread([this] { consume(); });
-  }
-  BlockPipe(const BlockPipe&) = delete;
-  BlockPipe& operator=(const BlockPipe&) = delete;
-  ~BlockPipe() override { stop(true); }
-
-  void operator()(std::string_view d) override {
-    if (d.data() == cur_.get() + used_) {  // read into space() by the caller: already in place
-      used_ += d.size();
-      if (used_ == blockSize) push();
-      return;
-    }
-    while (!d.empty()) {
-      size_t n = std::min(d.size(), blockSize - used_);
-      std::memcpy(cur_.get() + used_, d.data(), n);
-      used_ += n;
-      d.remove_prefix(n);
-      if (used_ == blockSize) push();
-    }
-  }
-
-  // The free space at the end of the current block (never empty). Data put there and then passed
-  // to operator() with the same address is taken without a copy.
-  std::pair<char*, size_t> space() { return {cur_.get() + used_, blockSize - used_}; }
-
-  // Hands over the last block, waits for the consumer to finish and rethrows its error.
-  void finish() {
-    if (used_) push();
-    stop(false);
-    if (error_) std::rethrow_exception(error_);
-  }
-
-private:
-  static constexpr size_t blockSize = 256 * 1024;
-  static constexpr size_t blockCount = 8;
-  struct Block {
-    std::unique_ptr<char[]> data;
-    size_t len;
-  };
-  Sink& out_;
-  std::unique_ptr<char[]> cur_;
-  size_t used_ = 0;
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<Block> full_;
-  std::vector<std::unique_ptr<char[]>> free_;
-  bool closed_ = false, abort_ = false;
-  std::exception_ptr error_;
-  std::thread thread_;
-
-  void push() {
-    std::unique_lock lk(m_);
-    if (error_) std::rethrow_exception(error_);
-    full_.push_back({std::move(cur_), used_});
-    used_ = 0;
-    cv_.notify_all();
-    cv_.wait(lk, [&] { return !free_.empty() || error_; });
-    if (error_) std::rethrow_exception(error_);
-    cur_ = std::move(free_.back());
-    free_.pop_back();
-  }
-
-  void consume() {
-    for (;;) {
-      Block b;
-      {
-        std::unique_lock lk(m_);
-        cv_.wait(lk, [&] { return !full_.empty() || closed_; });
-        if (abort_ || full_.empty()) return;
-        b = std::move(full_.front());
-        full_.pop_front();
-      }
-      try {
-        out_(std::string_view(b.data.get(), b.len));
-      } catch (...) {
-        std::lock_guard lk(m_);
-        error_ = std::current_exception();
-        cv_.notify_all();
-        return;
-      }
-      std::lock_guard lk(m_);
-      free_.push_back(std::move(b.data));
-      cv_.notify_all();
-    }
-  }
-
-  void stop(bool abort) {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard lk(m_);
-      closed_ = true;
-      abort_ = abort;
-      cv_.notify_all();
-    }
-    thread_.join();
-  }
-};
-
-// canonicalisePathMetaData's result, produced as the copy is made (see copyPathCanonical).
+// canonicalisePathMetaData's result, produced as the copy is made (see copyPathCanonical), on two
+// threads. First, on the calling thread, a walk of the source in NAR order creates the
+// directories and symlinks of the copy and lists the tree's NAR as a sequence of events; its
+// regular files are grouped into jobs (the files of one directory; no stat(2) of them yet). Then
+// both threads take jobs in order and copy their files; a copier gives the rest of its job back
+// after a large file or a few MiB, so that both share large files and large directories. Whoever
+// finds the next file of the NAR copied hashes the NAR up to there: straight from the block a
+// file is copied through when the thread copying it holds the hash and the file is next (no
+// second pass), else from the bytes the copier kept (small files), or by reading the copy back
+// (mapped). What is kept for the hash is bounded (keptLimit bytes, keptFdLimit open copies);
+// beyond that the copy is opened again to be hashed. Directories get their final mode and mtime
+// last, once their entries are in.
 class CanonicalCopier {
 public:
-  CanonicalCopier(std::string from, std::string to, BlockPipe& pipe)
-      : from_(std::move(from)), to_(std::move(to)), pipe_(pipe), writer_(pipe), root_(::geteuid() == 0) {}
+  CanonicalCopier(std::string from, std::string to, Sink& narSink)
+      : from_(std::move(from)), to_(std::move(to)), writer_(narSink), root_(::geteuid() == 0) {}
 
   void copy() {
     std::string rel;
-    copyNode(AT_FDCWD, from_.c_str(), AT_FDCWD, to_.c_str(), DT_UNKNOWN, rel, true);
+    walkNode(AT_FDCWD, from_.c_str(), AT_FDCWD, to_.c_str(), DT_UNKNOWN, rel, noDir);
+    done_ = std::make_unique<std::atomic<bool>[]>(files_.size());
+    for (size_t i = 0; i < files_.size(); i++) done_[i].store(false, std::memory_order_relaxed);
+    if (jobs_.size() > 1) {
+      std::thread helper([this] { run(); });
+      run();
+      helper.join();
+    } else {
+      run();
+    }
+    if (error_) std::rethrow_exception(error_);
+    // Children before parents: a directory's mtime changes when an entry is made in it.
+    for (size_t i = dirs_.size(); i-- > 0;) {
+      std::string path = dst(dirs_[i]);
+      if (::fchmodat(AT_FDCWD, path.c_str(), 0555, 0) == -1)
+        throw SysError(errno, "changing mode of '" + path + "' to 365");
+      if (::utimensat(AT_FDCWD, path.c_str(), times_, AT_SYMLINK_NOFOLLOW) == -1)
+        throw SysError(errno, "changing modification time of '" + path + "'");
+    }
   }
 
   bool created = false;  // whether anything exists at `to` (made by us)
 
 private:
-  std::string from_, to_;
-  BlockPipe& pipe_;
-  NarWriter writer_;
-  bool root_;                              // running as root: everything must be root:root
-  bool chownAll_ = false;                  // entries below the top get the wrong owner at creation
-  int modeOk_[2] = {-1, -1};               // regular files (non-executable, executable) get their
-                                           // final mode at creation (-1: not checked yet)
+  // One step of the NAR, in order; `i` indexes names_ (entry: the name; symlink: the target) or
+  // files_ (file).
+  enum class Ev : uint8_t { dir, endDir, entry, endEntry, file, symlink };
+  struct Event {
+    Ev kind;
+    uint32_t i;
+  };
+  struct File {
+    uint32_t dir;       // index into dirs_, or noDir for the top
+    uint32_t name;      // index into names_
+    uint32_t event;     // its Ev::file in events_
+    bool exec = false;  // this and the rest set by the copier
+    uint64_t size = 0;
+    std::unique_ptr<char[]> data;  // its contents, kept for the hash (small files)
+    AutoCloseFd fd;     // the copy, open for the hash to read it back (large files)
+  };
+  // Files [begin, end) of files_, all in directory `dir`: copied by one thread.
+  struct Job {
+    uint32_t dir, begin, end;
+  };
+
+  static constexpr uint32_t noDir = UINT32_MAX;
+  static constexpr size_t bufSize = 256 * 1024;
+  static constexpr size_t keepMax = 256 * 1024;    // files up to this size are kept in memory
+  static constexpr size_t keptLimit = 8 << 20;     // bytes kept, about (plus a file per thread)
+  static constexpr size_t keptFdLimit = 32;        // copies held open for the hash, about
+  static constexpr size_t mapWindow = 64 << 20;    // a copy read back is mapped this much at a time
+  // A copier gives the rest of its job back after this many files, or bytes, or a file this big.
+  static constexpr size_t jobFiles = 256;
+  static constexpr uint64_t jobBytes = 4 << 20, bigFile = 1 << 20;
   static constexpr struct timespec times_[2] = {{1, 0}, {1, 0}};
+
+  std::string from_, to_;
+  NarWriter writer_;  // used by the holder of the hash role only
+  bool root_;         // running as root: everything must be root:root
+  bool chownAll_ = false;  // entries below the top get the wrong owner at creation (set by the walk)
+  std::atomic<int> modeOk_[2] = {-1, -1};  // regular files (non-executable, executable) get their
+                                           // final mode at creation (-1: not checked yet)
+
+  std::vector<std::string> dirs_;  // relative paths of the directories ("" the top, else "/a/b")
+  std::vector<std::string> names_;
+  std::vector<File> files_;
+  std::vector<Event> events_;
+  std::vector<Job> jobs_;
+  std::unique_ptr<std::atomic<bool>[]> done_;  // per file: copied, its fields set
+
+  std::mutex m_;                // guards what follows
+  std::condition_variable cv_;
+  size_t nextJob_ = 0;          // the first job not taken (those before are taken or done)
+  size_t hashPos_ = 0;          // the first event not hashed (changed by the hash role's holder)
+  bool hashBusy_ = false;       // a thread holds the hash role (writer_, hashPos_)
+  std::atomic<int64_t> kept_{0}, keptFds_{0};  // what copiers keep for the hash (not under m_)
+  std::exception_ptr error_;
 
   std::string src(const std::string& rel) const { return from_ + rel; }
   std::string dst(const std::string& rel) const { return to_ + rel; }
+  std::string fileRel(const File& f) const { return f.dir == noDir ? "" : dirs_[f.dir] + "/" + names_[f.name]; }
 
   // Gives the new entry `name` in `dir` (fd `fd` if not -1) its owner; the top entry decides
   // whether the entries below need it too.
@@ -306,75 +276,32 @@ private:
     if (r == -1) throw SysError(errno, "changing owner of '" + dst(rel) + "' to 0");
   }
 
-  void copyNode(int srcDir, const char* srcName, int dstDir, const char* dstName, unsigned char type,
-                std::string& rel, bool top) {
+  // --- The walk: the calling thread, before any file is copied ------------------------------
+
+  // `parent` is the index in dirs_ of the directory holding the node, noDir for the top.
+  void walkNode(int srcDir, const char* srcName, int dstDir, const char* dstName, unsigned char type,
+                std::string& rel, uint32_t parent) {
+    struct stat st;
     if (type == DT_UNKNOWN) {
-      struct stat st;
       if (::fstatat(srcDir, srcName, &st, AT_SYMLINK_NOFOLLOW) == -1)
         throw SysError(errno, "getting status of '" + src(rel) + "'");
       type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
     }
-    if (type == DT_LNK) return copySymlink(srcDir, srcName, dstDir, dstName, rel, top);
-    if (type != DT_REG && type != DT_DIR) throw Error("file '" + src(rel) + "' has an unsupported type");
-    // O_NONBLOCK: should it have become a fifo since it was listed, opening it must not hang.
-    int fd = ::openat(srcDir, srcName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd == -1) {
-      if (errno == ELOOP) return copySymlink(srcDir, srcName, dstDir, dstName, rel, top);
-      throw SysError(errno, "opening file '" + src(rel) + "'");
-    }
-    AutoCloseFd in(fd);
-    struct stat st;
-    if (::fstat(fd, &st) == -1) throw SysError(errno, "getting status of '" + src(rel) + "'");
-    if (S_ISREG(st.st_mode))
-      copyFile(in, st, dstDir, dstName, rel, top);
-    else if (S_ISDIR(st.st_mode))
-      copyDirectory(std::move(in), dstDir, dstName, rel, top);
-    else
-      throw Error("file '" + src(rel) + "' has an unsupported type");
+    if (type == DT_LNK) return walkSymlink(srcDir, srcName, dstDir, dstName, rel, parent == noDir);
+    if (type == DT_DIR) return walkDirectory(srcDir, srcName, dstDir, dstName, rel, parent);
+    if (type != DT_REG) throw Error("file '" + src(rel) + "' has an unsupported type");
+    uint32_t f = uint32_t(files_.size());
+    if (jobs_.empty() || jobs_.back().dir != parent) jobs_.push_back({parent, f, f});
+    jobs_.back().end = f + 1;
+    names_.emplace_back(parent == noDir ? "" : dstName);
+    File& file = files_.emplace_back();
+    file.dir = parent;
+    file.name = uint32_t(names_.size() - 1);
+    file.event = uint32_t(events_.size());
+    events_.push_back({Ev::file, f});
   }
 
-  void copyFile(const AutoCloseFd& in, const struct stat& st, int dstDir, const char* dstName,
-                const std::string& rel, bool top) {
-    bool exec = st.st_mode & S_IXUSR;
-    mode_t mode = exec ? 0555 : 0444;
-    AutoCloseFd out(::openat(dstDir, dstName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
-    if (!out) throw SysError(errno, "creating file '" + dst(rel) + "'");
-    created = true;
-    if (modeOk_[exec] < 0) {  // the umask (or a default ACL) may have taken bits away
-      struct stat ost;
-      if (::fstat(out.get(), &ost) == -1) throw SysError(errno, "getting status of '" + dst(rel) + "'");
-      modeOk_[exec] = (ost.st_mode & 07777) == mode;
-    }
-    if (!modeOk_[exec] && ::fchmod(out.get(), mode) == -1)
-      throw SysError(errno, "changing mode of '" + dst(rel) + "' to " + std::to_string(mode));
-    uint64_t size = uint64_t(st.st_size);
-    writer_.createRegularFile(exec, size);
-    for (uint64_t left = size; left;) {
-      auto [buf, room] = pipe_.space();
-      size_t want = left < room ? size_t(left) : room;
-      ssize_t n = ::read(in.get(), buf, want);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw SysError(errno, "reading file '" + src(rel) + "'");
-      }
-      if (n == 0) throw EndOfFile("file '" + src(rel) + "' was truncated while it was being read");
-      std::string_view chunk(buf, size_t(n));
-      try {
-        writeFull(out.get(), chunk);
-      } catch (SysError& e) {
-        throw SysError(e.errNo, "writing file '" + dst(rel) + "'");
-      }
-      writer_.contents(chunk);  // taken in place by the pipe: no copy
-      left -= uint64_t(n);
-    }
-    writer_.closeFile();
-    if (::futimens(out.get(), times_) == -1)
-      throw SysError(errno, "changing modification time of '" + dst(rel) + "'");
-    fixOwner(dstDir, dstName, out.get(), rel, top);
-    out.close();
-  }
-
-  void copySymlink(int srcDir, const char* srcName, int dstDir, const char* dstName, const std::string& rel,
+  void walkSymlink(int srcDir, const char* srcName, int dstDir, const char* dstName, const std::string& rel,
                    bool top) {
     std::string target;
     for (size_t len = 256;; len *= 2) {
@@ -386,39 +313,279 @@ private:
         break;
       }
     }
-    writer_.createSymlink(target);
     if (::symlinkat(target.c_str(), dstDir, dstName) == -1)
       throw SysError(errno, "creating symlink from '" + dst(rel) + "' to '" + target + "'");
     created = true;
     if (::utimensat(dstDir, dstName, times_, AT_SYMLINK_NOFOLLOW) == -1)
       throw SysError(errno, "changing modification time of '" + dst(rel) + "'");
     fixOwner(dstDir, dstName, -1, rel, top);
+    names_.push_back(std::move(target));
+    events_.push_back({Ev::symlink, uint32_t(names_.size() - 1)});
   }
 
-  void copyDirectory(AutoCloseFd in, int dstDir, const char* dstName, std::string& rel, bool top) {
+  void walkDirectory(int srcDir, const char* srcName, int dstDir, const char* dstName, std::string& rel,
+                     uint32_t parent) {
+    // O_NONBLOCK: should it have become a fifo since it was listed, opening it must not hang.
+    AutoCloseFd in(::openat(srcDir, srcName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!in) throw SysError(errno, "opening directory '" + src(rel) + "'");
     // Writable by us until its entries are in; 0555 at the end.
     if (::mkdirat(dstDir, dstName, 0700) == -1) throw SysError(errno, "creating directory '" + dst(rel) + "'");
     created = true;
     AutoCloseFd out(::openat(dstDir, dstName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!out) throw SysError(errno, "opening directory '" + dst(rel) + "'");
-    fixOwner(dstDir, dstName, out.get(), rel, top);
+    fixOwner(dstDir, dstName, out.get(), rel, parent == noDir);
+    uint32_t self = uint32_t(dirs_.size());
+    dirs_.push_back(rel);
 
     auto entries = readDirectoryFdSorted(in.get(), src(rel));
-
-    writer_.createDirectory();
+    events_.push_back({Ev::dir, 0});
     size_t relLen = rel.size();
     for (auto& [name, type] : entries) {
-      writer_.beginEntry(name);
+      names_.push_back(name);
+      events_.push_back({Ev::entry, uint32_t(names_.size() - 1)});
       rel.append("/").append(name);
-      copyNode(in.get(), name.c_str(), out.get(), name.c_str(), type, rel, false);
+      walkNode(in.get(), name.c_str(), out.get(), name.c_str(), type, rel, self);
       rel.resize(relLen);
-      writer_.endEntry();
+      events_.push_back({Ev::endEntry, 0});
     }
-    writer_.closeDirectory();
-    if (::fchmod(out.get(), 0555) == -1) throw SysError(errno, "changing mode of '" + dst(rel) + "' to 365");
+    events_.push_back({Ev::endDir, 0});
+  }
+
+  // --- The copy: both threads ---------------------------------------------------------------
+
+  // Takes jobs and hashes until all is copied and hashed, or another thread failed.
+  void run() {
+    std::unique_ptr<char[]> buf(new char[bufSize]);
+    std::unique_lock lk(m_);
+    try {
+      for (;;) {
+        if (error_) return;
+        if (!hashBusy_ && hashReady()) {
+          hashBusy_ = true;
+          lk.unlock();
+          hashReadyEvents(buf.get());
+          lk.lock();
+          hashBusy_ = false;
+          cv_.notify_all();
+          continue;
+        }
+        if (nextJob_ < jobs_.size()) {
+          Job job = jobs_[nextJob_++];
+          // Ours to hash as we copy if it is next in the NAR (what comes before is hashed).
+          bool hashing = !hashBusy_ && hashPos_ == files_[job.begin].event;
+          if (hashing) hashBusy_ = true;
+          lk.unlock();
+          copyJob(job, hashing, buf.get());  // gives the hash role back
+          lk.lock();
+          cv_.notify_all();
+          continue;
+        }
+        if (nextJob_ == jobs_.size() && hashPos_ == events_.size()) return;
+        cv_.wait(lk);
+      }
+    } catch (...) {
+      if (!lk.owns_lock()) lk.lock();
+      if (!error_) error_ = std::current_exception();
+      hashBusy_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  // Whether the next event can be hashed. Under m_.
+  bool hashReady() const {
+    if (hashPos_ == events_.size()) return false;
+    const Event& e = events_[hashPos_];
+    return e.kind != Ev::file || done_[e.i].load(std::memory_order_acquire);
+  }
+
+  // Hashes events up to (excluding) `end`, or as far as they are ready. Holder of the hash role.
+  // Returns the position reached.
+  size_t hashEvents(size_t pos, size_t end, char* buf) {
+    size_t freed = 0, freedFds = 0;
+    for (; pos < end; pos++) {
+      const Event& e = events_[pos];
+      switch (e.kind) {
+      case Ev::dir: writer_.createDirectory(); break;
+      case Ev::endDir: writer_.closeDirectory(); break;
+      case Ev::entry: writer_.beginEntry(names_[e.i]); break;
+      case Ev::endEntry: writer_.endEntry(); break;
+      case Ev::symlink: writer_.createSymlink(names_[e.i]); break;
+      case Ev::file: {
+        if (!done_[e.i].load(std::memory_order_acquire)) goto out;
+        File& f = files_[e.i];
+        writer_.createRegularFile(f.exec, f.size);
+        if (f.fd) {
+          readBack(f, buf);
+          f.fd = AutoCloseFd();
+          freedFds++;
+        } else if (!f.data) {  // neither kept nor held open: open it again
+          std::string path = dst(fileRel(f));
+          f.fd = AutoCloseFd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+          if (!f.fd) throw SysError(errno, "opening file '" + path + "'");
+          readBack(f, buf);
+          f.fd = AutoCloseFd();
+        } else {
+          writer_.contents(std::string_view(f.data.get(), size_t(f.size)));
+          freed += size_t(f.size);
+          f.data.reset();
+        }
+        writer_.closeFile();
+        break;
+      }
+      }
+    }
+  out:
+    if (freed || freedFds) {
+      kept_ -= int64_t(freed);
+      keptFds_ -= int64_t(freedFds);
+      std::lock_guard lk(m_);  // a copier may be waiting for room
+      cv_.notify_all();
+    }
+    return pos;
+  }
+
+  void hashReadyEvents(char* buf) {
+    size_t pos = hashPos_;  // ours while we hold the role
+    pos = hashEvents(pos, events_.size(), buf);
+    std::lock_guard lk(m_);
+    hashPos_ = pos;
+  }
+
+  // Hashes the copy `f` (ours: nobody else writes or truncates it) by reading it back: mapped,
+  // mapWindow bytes at a time (no copy into a buffer), else read.
+  void readBack(File& f, char* buf) {
+    uint64_t off = 0;
+    while (off < f.size) {
+      size_t len = f.size - off < mapWindow ? size_t(f.size - off) : mapWindow;
+      void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, f.fd.get(), off_t(off));
+      if (p == MAP_FAILED) break;  // read the rest
+      struct Unmap {
+        void* p;
+        size_t len;
+        ~Unmap() { ::munmap(p, len); }
+      } unmap{p, len};
+      writer_.contents(std::string_view(static_cast<const char*>(p), len));
+      off += len;
+    }
+    while (off < f.size) {
+      size_t want = f.size - off < bufSize ? size_t(f.size - off) : bufSize;
+      ssize_t n = ::pread(f.fd.get(), buf, want, off_t(off));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw SysError(errno, "reading file '" + dst(fileRel(f)) + "'");
+      }
+      if (n == 0) throw EndOfFile("file '" + dst(fileRel(f)) + "' was truncated while it was being added");
+      writer_.contents(std::string_view(buf, size_t(n)));
+      off += uint64_t(n);
+    }
+  }
+
+  // Copies the files of `job`, or the first ones and gives the rest back (see jobFiles); if
+  // `hashing` (the thread holds the hash role and the job's first file is next in the NAR),
+  // hashes them as they are copied, and gives the role back at the end.
+  void copyJob(const Job& job, bool hashing, char* buf) {
+    AutoCloseFd srcDir, dstDir;
+    if (job.dir != noDir) {
+      std::string rel = dirs_[job.dir];
+      srcDir = AutoCloseFd(::open(src(rel).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!srcDir) throw SysError(errno, "opening directory '" + src(rel) + "'");
+      dstDir = AutoCloseFd(::open(dst(rel).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!dstDir) throw SysError(errno, "opening directory '" + dst(rel) + "'");
+    }
+    size_t pos = hashing ? hashPos_ : 0;
+    uint64_t bytes = 0;
+    for (uint32_t i = job.begin; i < job.end; i++) {
+      File& f = files_[i];
+      if (hashing) pos = hashEvents(pos, f.event, buf);
+      copyFile(f, srcDir.get(), dstDir.get(), hashing, buf);
+      if (hashing) {
+        pos = f.event + 1;
+      } else {
+        if (f.data) kept_ += int64_t(f.size);
+        keptFds_ += bool(f.fd);
+      }
+      done_[i].store(true, std::memory_order_release);
+      bytes += f.size;
+      if (i + 1 < job.end && (f.size >= bigFile || bytes >= jobBytes || i + 1 - job.begin >= jobFiles)) {
+        // The rest goes back, first in line (the slot before nextJob_ is done with).
+        std::lock_guard lk(m_);
+        jobs_[--nextJob_] = {job.dir, i + 1, job.end};
+        if (hashing) {
+          hashPos_ = pos;
+          hashBusy_ = false;
+        }
+        cv_.notify_all();
+        return;
+      }
+    }
+    if (hashing) {
+      std::lock_guard lk(m_);
+      hashPos_ = pos;
+      hashBusy_ = false;
+    }
+  }
+
+  void copyFile(File& f, int srcDir, int dstDir, bool hashing, char* buf) {
+    std::string rel = fileRel(f);
+    bool top = f.dir == noDir;
+    const char* srcName = top ? from_.c_str() : names_[f.name].c_str();
+    const char* dstName = top ? to_.c_str() : names_[f.name].c_str();
+    if (top) srcDir = dstDir = AT_FDCWD;
+    // O_NONBLOCK: should it have become a fifo since it was listed, opening it must not hang.
+    AutoCloseFd in(::openat(srcDir, srcName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!in) throw SysError(errno, "opening file '" + src(rel) + "'");
+    struct stat st;
+    if (::fstat(in.get(), &st) == -1) throw SysError(errno, "getting status of '" + src(rel) + "'");
+    if (!S_ISREG(st.st_mode)) throw Error("file '" + src(rel) + "' changed type while it was being added");
+    f.exec = st.st_mode & S_IXUSR;
+    f.size = uint64_t(st.st_size);
+    mode_t mode = f.exec ? 0555 : 0444;
+    // Not hashed now: kept in memory or held open for the hash if there is room, else opened again.
+    bool keep = !hashing && f.size <= keepMax && kept_.load(std::memory_order_relaxed) < int64_t(keptLimit);
+    bool hold = !hashing && !keep && f.size > keepMax &&
+                keptFds_.load(std::memory_order_relaxed) < int64_t(keptFdLimit);
+    AutoCloseFd out(::openat(dstDir, dstName, (hold ? O_RDWR : O_WRONLY) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                             mode));
+    if (!out) throw SysError(errno, "creating file '" + dst(rel) + "'");
+    if (top) created = true;  // else the walk made the top directory
+    int modeOk = modeOk_[f.exec].load(std::memory_order_relaxed);
+    if (modeOk < 0) {  // the umask (or a default ACL) may have taken bits away
+      struct stat ost;
+      if (::fstat(out.get(), &ost) == -1) throw SysError(errno, "getting status of '" + dst(rel) + "'");
+      modeOk = (ost.st_mode & 07777) == mode;
+      modeOk_[f.exec].store(modeOk, std::memory_order_relaxed);
+    }
+    if (!modeOk && ::fchmod(out.get(), mode) == -1)
+      throw SysError(errno, "changing mode of '" + dst(rel) + "' to " + std::to_string(mode));
+    if (hashing) writer_.createRegularFile(f.exec, f.size);
+    if (keep) f.data.reset(new char[f.size]);  // not zeroed: read over
+    for (uint64_t left = f.size; left;) {
+      char* to = keep ? f.data.get() + (f.size - left) : buf;
+      size_t want = keep ? size_t(left) : left < bufSize ? size_t(left) : bufSize;
+      ssize_t n = ::read(in.get(), to, want);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw SysError(errno, "reading file '" + src(rel) + "'");
+      }
+      if (n == 0) throw EndOfFile("file '" + src(rel) + "' was truncated while it was being read");
+      std::string_view chunk(to, size_t(n));
+      try {
+        writeFull(out.get(), chunk);
+      } catch (SysError& e) {
+        throw SysError(e.errNo, "writing file '" + dst(rel) + "'");
+      }
+      if (hashing) writer_.contents(chunk);
+      left -= uint64_t(n);
+    }
+    if (hashing) writer_.closeFile();
     if (::futimens(out.get(), times_) == -1)
       throw SysError(errno, "changing modification time of '" + dst(rel) + "'");
-    out.close();
+    fixOwner(dstDir, dstName, out.get(), rel, top);
+    if (hold) {
+      f.fd = std::move(out);
+    } else {
+      out.close();
+    }
   }
 };
 
@@ -471,20 +638,11 @@ void restorePath(const std::string& path, Source& source) {
 }
 
 void copyPathCanonical(const std::string& from, const std::string& to, Sink& narSink) {
-  bool created = false;
+  CanonicalCopier copier(from, to, narSink);
   try {
-    BlockPipe pipe(narSink);
-    CanonicalCopier copier(from, to, pipe);
-    try {
-      copier.copy();
-    } catch (...) {
-      created = copier.created;
-      throw;
-    }
-    created = true;
-    pipe.finish();
+    copier.copy();
   } catch (...) {
-    if (created) {
+    if (copier.created) {
       try {
         deletePath(to);
       } catch (...) {

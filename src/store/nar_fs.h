@@ -36,8 +36,10 @@ void restorePath(const std::string& path, Source& source);
 // directories; mtime and atime 1, symlinks included; owner root:root when running as root), and
 // writes the NAR serialisation of the copy to `narSink`. Every byte is read from `from` once, and
 // what is written to `to` and to `narSink` is that same data, so the NAR describes the copy even
-// if `from` changes meanwhile. `narSink` is called from a second thread, overlapping with the
-// copy (hashing while this one creates files); nobody else may use it until this returns.
+// if `from` changes meanwhile. The work is spread over the calling thread and a second one (both
+// create and write files; the one that finds the next part of the NAR copied hashes it), so
+// `narSink` is called from either thread, never from both at once; nobody else may use it until
+// this returns. Memory is bounded (what is kept for the hash waits for it), whatever the tree.
 // Errors as dumpPath's (and SysError on writing `to`); on an error, what was created at `to` is
 // deleted before rethrowing. Nothing is fsync'ed. A crash leaves a partial tree at `to`: give it
 // a temporary name.

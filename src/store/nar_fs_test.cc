@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstring>
+
+#include "format/hash.h"
 #include "format/nar.h"
 #include "format/nar_listing.h"
 #include "sys/directory.h"
@@ -268,4 +272,71 @@ TEST(NarFs, CopyCanonicalRefusesAnExistingPath) {
     EXPECT_EQ(e.errNo, EEXIST);
   }
   EXPECT_EQ(readFile(target), "precious");
+}
+
+namespace {
+
+// A tree as `nix-store --add` meets them: thousands of small files in nested directories (some
+// executable, some empty), files above the size kept in memory for the hash (256 KiB), large
+// files that are jobs of their own, symlinks and an empty directory between them (~28 MiB). The
+// same bytes every time.
+void makeMixedTree(const std::string& root) {
+  ASSERT_EQ(::mkdir(root.c_str(), 0755), 0);
+  uint64_t x = 88172645463325252ull;
+  auto next = [&] { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x; };
+  auto file = [&](const std::string& path, size_t size, bool exec) {
+    std::string data(size, '\0');
+    for (size_t i = 0; i < size; i += 8) {
+      uint64_t v = next();
+      std::memcpy(&data[i], &v, std::min<size_t>(8, size - i));
+    }
+    writeFile(path, data, exec ? 0755 : 0644);
+  };
+  file(root + "/big-a", 6 << 20, false);
+  file(root + "/big-b", 3 << 20, true);
+  ASSERT_EQ(::mkdir((root + "/empty").c_str(), 0755), 0);
+  for (int d = 0; d < 4; d++) {
+    std::string dir = root + "/d" + std::to_string(d);
+    ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir((dir + "/sub").c_str(), 0755), 0);
+    for (int i = 0; i < 400; i++) {
+      std::string base = (i % 3 ? dir : dir + "/sub") + "/f" + std::to_string(i);
+      file(base, i % 50 == 0 ? 0 : next() % 16384, i % 17 == 0);
+      if (i % 97 == 0) {
+        ASSERT_EQ(::symlink(("f" + std::to_string(i)).c_str(), (base + "-link").c_str()), 0);
+      }
+    }
+    file(dir + "/mid", 300 * 1024 + d, d % 2);
+    file(dir + "/zz-big", (2 << 20) + d, false);
+  }
+  file(root + "/zz-last", 3 << 20, false);
+}
+
+size_t openFds() { return readDirectorySorted("/proc/self/fd").size(); }
+
+std::string narHashOf(const std::string& path) {
+  HashSink h(HashAlgo::sha256);
+  dumpPath(path, h);
+  return h.finish().first.to_string(HashFormat::nix32, true);
+}
+
+} // namespace
+
+TEST(NarFs, CopyCanonicalOfALargeMixedTree) {
+  TempDir dir;
+  makeMixedTree(dir.path() + "/in");
+  std::string want = narHashOf(dir.path() + "/in");
+  size_t fds = openFds();
+  HashSink h(HashAlgo::sha256);
+  copyPathCanonical(dir.path() + "/in", dir.path() + "/out", h);
+  EXPECT_EQ(h.finish().first.to_string(HashFormat::nix32, true), want);
+  EXPECT_EQ(narHashOf(dir.path() + "/out"), want);
+  EXPECT_EQ(openFds(), fds) << "descriptors left open";
+  expectCanonical(dir.path() + "/out");
+
+  // The hash fails late (16 MiB in): nothing is left, no descriptor stays open, nothing hangs.
+  FailingSink failing(16 << 20);
+  EXPECT_THROW(copyPathCanonical(dir.path() + "/in", dir.path() + "/out2", failing), SysError);
+  EXPECT_FALSE(pathExists(dir.path() + "/out2"));
+  EXPECT_EQ(openFds(), fds) << "descriptors left open";
 }
