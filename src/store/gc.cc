@@ -5,8 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <exception>
+#include <mutex>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -94,7 +99,6 @@ Graph loadGraph(StoreDb& db) {
 struct OpenDir {
   int fd;
   const std::string& path;  // shown in errors
-  mode_t mode;
   bool madeWritable = false;
 
   // unlinkat, making the directory writable first if that is refused: store directories are
@@ -103,7 +107,9 @@ struct OpenDir {
     if (::unlinkat(fd, name, flags) == 0 || errno == ENOENT) return;
     if ((errno == EACCES || errno == EPERM) && !madeWritable) {
       madeWritable = true;
-      if (::fchmod(fd, mode | S_IWUSR | S_IXUSR) == -1) throw SysError(errno, "making '" + path + "' writable");
+      struct stat st;
+      if (::fstat(fd, &st) == -1) throw SysError(errno, "getting status of '" + path + "'");
+      if (::fchmod(fd, st.st_mode | S_IWUSR | S_IXUSR) == -1) throw SysError(errno, "making '" + path + "' writable");
       if (::unlinkat(fd, name, flags) == 0 || errno == ENOENT) return;
     }
     throw SysError(errno, "deleting '" + path + "/" + name + "'");
@@ -111,24 +117,28 @@ struct OpenDir {
 };
 
 // Removes the entry `name` of `parent`, recursively, adding the sizes of the non-directories
-// that had no other hard link to `bytes`. A missing entry is not an error. Works on directory
-// fds: no path walk per file.
-void deleteAt(OpenDir& parent, const char* name, uint64_t& bytes) {
+// that had no other hard link to `bytes`. `type` is its d_type if known (DT_UNKNOWN if not): a
+// directory is then opened without a stat. Returns false if there was no such entry. Works on
+// directory fds: no path walk per file, and safe to run on several threads at once.
+bool deleteAt(OpenDir& parent, const char* name, unsigned char type, uint64_t& bytes) {
   auto shown = [&] { return parent.path + "/" + name; };
-  struct stat st;
-  if (::fstatat(parent.fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-    if (errno == ENOENT) return;
-    throw SysError(errno, "getting status of '" + shown() + "'");
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    if (st.st_nlink == 1) bytes += uint64_t(st.st_size);
-    parent.unlink(name, 0);
-    return;
+  if (type != DT_DIR) {
+    struct stat st;
+    if (::fstatat(parent.fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+      if (errno == ENOENT) return false;
+      throw SysError(errno, "getting status of '" + shown() + "'");
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      if (st.st_nlink == 1) bytes += uint64_t(st.st_size);
+      parent.unlink(name, 0);
+      return true;
+    }
   }
   std::string path = shown();
   int fd = ::openat(parent.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd == -1) {
-    if (errno == ENOENT) return;
+    if (errno == ENOENT) return false;
+    if (errno == ENOTDIR && type == DT_DIR) return deleteAt(parent, name, DT_UNKNOWN, bytes);  // replaced since
     throw SysError(errno, "opening directory '" + path + "'");
   }
   DIR* d = ::fdopendir(fd);
@@ -141,17 +151,18 @@ void deleteAt(OpenDir& parent, const char* name, uint64_t& bytes) {
     DIR* d;
     ~Closer() { ::closedir(d); }
   } closer{d};
-  std::vector<std::string> names;  // read first: removing entries while reading is unspecified
+  std::vector<std::pair<std::string, unsigned char>> entries;  // read first: removing while reading is unspecified
   errno = 0;
   while (struct dirent* e = ::readdir(d)) {
     const char* n = e->d_name;
     if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
-    names.emplace_back(n);
+    entries.emplace_back(n, e->d_type);
   }
   if (errno) throw SysError(errno, "reading directory '" + path + "'");
-  OpenDir dir{fd, path, st.st_mode};
-  for (auto& n : names) deleteAt(dir, n.c_str(), bytes);
+  OpenDir dir{fd, path};
+  for (auto& [n, t] : entries) deleteAt(dir, n.c_str(), t, bytes);
   parent.unlink(name, AT_REMOVEDIR);
+  return true;
 }
 
 // deleteAt for a whole path.
@@ -164,10 +175,43 @@ void deleteTree(const std::string& path, uint64_t& bytes) {
     if (errno == ENOENT) return;
     throw SysError(errno, "opening directory '" + parent + "'");
   }
-  struct stat st;
-  if (::fstat(fd.get(), &st) == -1) throw SysError(errno, "getting status of '" + parent + "'");
-  OpenDir dir{fd.get(), parent, st.st_mode};
-  deleteAt(dir, name.c_str(), bytes);
+  OpenDir dir{fd.get(), parent};
+  deleteAt(dir, name.c_str(), DT_UNKNOWN, bytes);
+}
+
+// Deletes the entries `names` of the directory `dirFd` (shown as `dirPath`), on up to
+// `maxThreads` threads, and returns the bytes freed. Nearly all the time of deleting goes to
+// the kernel freeing inodes and blocks, and on a file system mounted with `discard` to waiting
+// for the disk to trim each freed block: threads overlap those waits. Throws the first error.
+uint64_t deleteEntries(int dirFd, const std::string& dirPath, const std::vector<std::string>& names,
+                       unsigned maxThreads) {
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> total{0};
+  std::mutex errorMutex;
+  std::exception_ptr error;
+  auto work = [&] {
+    OpenDir dir{dirFd, dirPath};
+    uint64_t bytes = 0;
+    try {
+      for (size_t i; (i = next.fetch_add(1)) < names.size();) deleteAt(dir, names[i].c_str(), DT_UNKNOWN, bytes);
+    } catch (...) {
+      std::lock_guard<std::mutex> g(errorMutex);
+      if (!error) error = std::current_exception();
+      next = names.size();  // the others stop too
+    }
+    total += bytes;
+  };
+  std::vector<std::thread> threads;
+  size_t extra = std::min<size_t>(maxThreads, names.size() / 8 + 1) - 1;  // not worth a thread for a few paths
+  try {
+    for (size_t t = 0; t < extra; ++t) threads.emplace_back(work);
+  } catch (std::system_error&) {
+    // No more threads to be had: the ones we have do the work.
+  }
+  work();
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+  return total;
 }
 
 // Releases the RootServer's pending paths however the batch ends.
@@ -248,10 +292,9 @@ public:
 
     log_ << "deleting garbage...\n";
     emptyTrash();
-    openTrash();
+    openStoreDir();
     bool stopped = deleteInOrder(topoOrder(chosen));
     if (!stopped && opts_.action == A::deleteDead) deleteInvalidEntries();
-    ::rmdir(trash_.c_str());
     log_ << "deleting unused links...\n";
     removeUnusedLinks(store_.config().realStoreDir, res_.bytesFreed, log_);
   }
@@ -310,13 +353,17 @@ private:
     SqliteStmt queryReferrers(db.sqlite(), "select referrer from Refs where reference = ?");
     SqliteStmt invalidate(db.sqlite(), "delete from ValidPaths where id = ?");
     std::unordered_set<int64_t> deletedIds;
-    const size_t batchSize = opts_.maxFreed != UINT64_MAX ? 1 : 256;
+    const bool bounded = opts_.maxFreed != UINT64_MAX;
+    const size_t batchSize = bounded ? 1 : 256;
     for (size_t start = 0; start < order.size(); start += batchSize) {
       std::vector<size_t> chunk(order.begin() + long(start), order.begin() + long(std::min(order.size(), start + batchSize)));
       std::vector<std::string> hashes;
       for (size_t i : chunk) hashes.push_back(graph_.nodes[i].base.substr(0, 32));
-      std::vector<size_t> invalidated;
+      std::vector<std::string> invalidated;
       {
+        // The batch stays claimed until its files are gone: a process asking for one of its
+        // paths as a root meanwhile waits, then finds it invalid and adds it afresh, never
+        // while we delete it.
         ReleaseGuard release{*server_};
         auto claimed = server_->claim(hashes);
         {
@@ -334,28 +381,22 @@ private:
             if (alive) continue;
             invalidate.reset().bind(1, n.id).run();
             deletedIds.insert(n.id);
-            invalidated.push_back(chunk[k]);
+            invalidated.push_back(n.base);
           }
           txn.commit();
         }
-        for (size_t i : invalidated) moveToTrash(graph_.nodes[i].base);
+        // The batch's lines in one write (a line per path costs a system call per path).
+        std::string lines;
+        for (auto& base : invalidated) lines += "deleting '" + dir_.to_string() + "/" + base + "'\n";
+        if (!lines.empty()) log_ << lines << std::flush;
+        // Invalid now, so a crash from here on leaves no valid path half-deleted. In place:
+        // each is deleted as a whole, referrers and references of one batch alike.
+        res_.bytesFreed += deleteEntries(storeFd_.get(), store_.config().realStoreDir, invalidated, deleteThreads);
       }
-      // The batch's lines in one write (a line per path costs a system call per path).
-      std::string lines;
-      for (size_t i : invalidated) lines += "deleting '" + dir_.to_string() + "/" + graph_.nodes[i].base + "'\n";
-      if (!lines.empty()) log_ << lines << std::flush;
-      for (size_t j = 0; j < invalidated.size(); ++j) {
-        auto& n = graph_.nodes[invalidated[j]];
-        deleteFromTrash(n.base, res_.bytesFreed);
-        res_.paths.insert(dir_.to_string() + "/" + n.base);
-        if (res_.bytesFreed >= opts_.maxFreed) {
-          log_ << "deleted more than " << opts_.maxFreed << " bytes; stopping\n";
-          for (size_t k = j + 1; k < invalidated.size(); ++k) {  // invalid already: finish them
-            uint64_t ignored = 0;
-            deleteFromTrash(graph_.nodes[invalidated[k]].base, ignored);
-          }
-          return true;
-        }
+      for (auto& base : invalidated) res_.paths.insert(dir_.to_string() + "/" + base);
+      if (bounded && res_.bytesFreed >= opts_.maxFreed) {
+        log_ << "deleted more than " << opts_.maxFreed << " bytes; stopping\n";
+        return true;
       }
     }
     return false;
@@ -396,15 +437,17 @@ private:
       // Someone adding or building it holds its lock.
       AutoCloseFd lockFd(::open((full + ".lock").c_str(), O_RDWR | O_CLOEXEC));
       if (lockFd && !lockFile(lockFd.get(), LockType::write, false)) continue;
+      std::string printed = dir_.to_string() + "/" + name;
       {
-        ReleaseGuard release{*server_};
+        ReleaseGuard release{*server_};  // claimed until deleted, as in deleteInOrder()
         if (server_->claim({hash}).empty()) continue;
         if (store_.isValidPath(*p)) continue;
-        if (!moveToTrash(name)) continue;
+        struct stat st;
+        if (::fstatat(storeFd_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == -1) continue;  // gone
+        log_ << "deleting '" << printed << "'\n";
+        OpenDir store{storeFd_.get(), real};
+        deleteAt(store, name.c_str(), DT_UNKNOWN, res_.bytesFreed);
       }
-      std::string printed = dir_.to_string() + "/" + name;
-      log_ << "deleting '" << printed << "'\n";
-      deleteFromTrash(name, res_.bytesFreed);
       res_.paths.insert(printed);
       if (lockFd) {
         ::unlink((full + ".lock").c_str());
@@ -422,41 +465,21 @@ private:
     return liveHashes_.count(hash) != 0;
   }
 
-  // What an interrupted collection left in the trash.
+  // What a collection of an earlier nixpp, which deleted paths through a trash directory, left
+  // there when interrupted.
   void emptyTrash() {
     uint64_t ignored = 0;
     deleteTree(trash_, ignored);
   }
 
-  // Creates the (empty) trash and opens it and the store directory.
-  void openTrash() {
-    if (::mkdir(trash_.c_str(), 0700) == -1 && errno != EEXIST)
-      throw SysError(errno, "creating directory '" + trash_ + "'");
+  void openStoreDir() {
     const std::string& real = store_.config().realStoreDir;
     storeFd_ = AutoCloseFd(::open(real.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!storeFd_) throw SysError(errno, "opening directory '" + real + "'");
-    trashFd_ = AutoCloseFd(::open(trash_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!trashFd_) throw SysError(errno, "opening directory '" + trash_ + "'");
   }
 
-  // Moves the store entry `base` into the trash (replacing a leftover of that name). False if
-  // it is gone.
-  bool moveToTrash(const std::string& base) {
-    if (::renameat(storeFd_.get(), base.c_str(), trashFd_.get(), base.c_str()) == 0) return true;
-    if (errno == ENOENT) return false;
-    if (errno == ENOTEMPTY || errno == EEXIST) {
-      uint64_t ignored = 0;
-      deleteFromTrash(base, ignored);
-      if (::renameat(storeFd_.get(), base.c_str(), trashFd_.get(), base.c_str()) == 0) return true;
-      if (errno == ENOENT) return false;
-    }
-    throw SysError(errno, "moving '" + store_.config().realStoreDir + "/" + base + "' to the trash");
-  }
-
-  void deleteFromTrash(const std::string& base, uint64_t& bytes) {
-    OpenDir trash{trashFd_.get(), trash_, 0700};
-    deleteAt(trash, base.c_str(), bytes);
-  }
+  // Threads deleting the paths of a batch at once (see deleteEntries()).
+  static constexpr unsigned deleteThreads = 4;
 
   LocalStore& store_;
   const GcOptions& opts_;
@@ -464,7 +487,7 @@ private:
   std::ostream& log_;
   const StoreDir& dir_;
   std::string trash_;
-  AutoCloseFd storeFd_, trashFd_;
+  AutoCloseFd storeFd_;
   RootServer* server_ = nullptr;
   Graph graph_;
   std::vector<char> live_;

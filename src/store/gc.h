@@ -10,17 +10,20 @@
 // (store/temp_roots.h) before it reads any root, so that a process adding a temporary root
 // meanwhile never loses it. It reads the temporary roots before the gcroots tree: a process
 // that registers a path and exits in between made it valid before the links are looked at, so
-// a root made in advance (a link to a path not yet valid) holds it. Dead paths are deleted referrers first (a path only after every
-// path referring to it), in batches: the batch is claimed from the RootServer (roots received
-// meanwhile are skipped), then, in one SQLite transaction, each path whose referrers are all gone
-// is removed from the database (a referrer registered meanwhile keeps it); then each invalidated
-// path is renamed into <realStoreDir>/.gc-trash and the batch released; then the trash is emptied.
+// a root made in advance (a link to a path not yet valid) holds it. Dead paths are invalidated
+// referrers first (a path only after every path referring to it), in batches: the batch is claimed
+// from the RootServer (roots received meanwhile are skipped), then, in one SQLite transaction,
+// each path whose referrers are all gone is removed from the database (a referrer registered
+// meanwhile keeps it); then the invalidated paths are deleted in place, on a few threads, and only
+// then is the batch released (a process asking for one of them as a root waits until it is gone).
 //
 // Crash safety: interrupted anywhere (kill -9), a collection leaves every valid path complete:
-// a path is invalidated before any of its files is touched. What is left is at worst invalid
-// paths in the store directory or in .gc-trash, both deleted by the next collection. Invalid
-// leftovers in the store directory (interrupted adds or builds) are deleted too, unless their
-// "<path>.lock" is held or their hash part is a root or temporary root (a build in progress).
+// a path is invalidated before any of its files is touched. What is left is at worst invalid,
+// half-deleted paths in the store directory, deleted by the next collection (and by an add of the
+// same path, which deletes what it finds there under the path's lock). Invalid leftovers in the
+// store directory (interrupted adds or builds) are deleted too, unless their "<path>.lock" is
+// held or their hash part is a root or temporary root (a build in progress). A .gc-trash left by
+// an earlier nixpp is emptied.
 #pragma once
 
 #include <cstdint>

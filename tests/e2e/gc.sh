@@ -100,12 +100,25 @@ ok
 
 # 5. A full collection deletes exactly what Nix 2.8 calls dead; Nix 2.8 finds the store intact
 #    and nothing more to collect.
+#    Dead trees (read-only directories, 1.5 MiB of files) are deleted whole and counted; what an
+#    earlier nixpp left in .gc-trash, and an invalid half-deleted tree, are deleted too.
 echo "dead $salt" > "$w/dead"; pdead=$(ns --add "$w/dead")
+mkdir -p "$w/tree/sub/subsub"; echo "$salt" > "$w/tree/a"; ln -s a "$w/tree/l"
+head -c 1048576 /dev/zero > "$w/tree/sub/big"; head -c 524288 /dev/zero > "$w/tree/sub/subsub/half"
+ptree=$(ns --add "$w/tree")
 nix-store --gc --print-dead 2>/dev/null | sorted > "$tmp/dead.nix"
+grep -qx "$ptree" "$tmp/dead.nix" || fail "test setup: the tree is not dead"
+mkdir -p "$NIX_STORE_DIR/.gc-trash/x-old/d" "$NIX_STORE_DIR/00000000000000000000000000000000-half/d"
+touch "$NIX_STORE_DIR/.gc-trash/x-old/d/f" "$NIX_STORE_DIR/00000000000000000000000000000000-half/d/f"
+chmod -R a-w "$NIX_STORE_DIR/.gc-trash/x-old" "$NIX_STORE_DIR/00000000000000000000000000000000-half"
 ns --gc > "$tmp/out" 2> "$tmp/err" || { cat "$tmp/err"; fail "--gc"; }
-grep "^deleting '" "$tmp/err" | sed "s/^deleting '\(.*\)'$/\1/" | sorted > "$tmp/deleted"
+[ ! -e "$ptree" ] || fail "dead tree still on disk"
+[ ! -e "$NIX_STORE_DIR/.gc-trash" ] || fail "old trash left behind"
+[ ! -e "$NIX_STORE_DIR/00000000000000000000000000000000-half" ] || fail "invalid leftover left behind"
+grep -q "store paths deleted, 1\.5[0-9] MiB freed$" "$tmp/out" || fail "bytes freed: $(cat "$tmp/out")"
+grep "^deleting '" "$tmp/err" | grep -v -e "-half'$" | sed "s/^deleting '\(.*\)'$/\1/" | sorted > "$tmp/deleted"
 diff "$tmp/dead.nix" "$tmp/deleted" || fail "deleted set differs from Nix 2.8's dead set"
-grep -qx "$(wc -l < "$tmp/deleted") store paths deleted, .* MiB freed" "$tmp/out" || fail "summary: $(cat "$tmp/out")"
+grep -qx "$(($(wc -l < "$tmp/deleted") + 1)) store paths deleted, .* MiB freed" "$tmp/out" || fail "summary: $(cat "$tmp/out")"
 grep -q "^note: currently hard linking saves" "$tmp/err" || fail "no hard-linking note"
 [ ! -e "$pdead" ] && [ -e "$l1" ] && [ -e "$out1" ] || fail "wrong paths deleted"
 [ -z "$(nix-store --gc --print-dead 2>/dev/null)" ] || fail "Nix 2.8 still finds garbage"
