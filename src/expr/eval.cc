@@ -631,19 +631,7 @@ static void evalConcat(EvalState& st, Env& env, ExprConcatStrings& c, Value& v) 
 }
 
 [[gnu::noinline]] static void evalCurPos(EvalState& st, Expr& e, Value& v) {
-  Pos p = st.pos(e.pos);
-  Bindings* b = st.allocBindings(3);
-  Value* file = st.allocValue();
-  st.mkString(*file, p.origin ? p.origin->display() : "");
-  Value* line = st.allocValue();
-  line->mkInt(p.line);
-  Value* col = st.allocValue();
-  col->mkInt(p.column);
-  b->push(st.s.file, file);
-  b->push(st.s.line, line);
-  b->push(st.s.column, col);
-  b->sort();
-  v.mkAttrs(b);
+  st.mkPosAttrs(v, st.pos(e.pos));
 }
 
 void EvalState::evalCall(Env& env, ExprCall& c, Value& v) {

@@ -176,6 +176,8 @@ public:
   void mkList(Value& v, size_t size);
   void mkString(Value& v, std::string_view s, const NixStringContext& context = {});
   void mkPath(Value& v, std::string_view path);
+  // Makes `v` the set { file, line, column } of a position (__curPos, unsafeGetAttrPos).
+  void mkPosAttrs(Value& v, const Pos& p);
   const NixString* makeString(std::string_view s);
   // Adds the elements of a value's context to `context`.
   static void copyContext(const Value& v, NixStringContext& context);

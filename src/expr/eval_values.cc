@@ -132,6 +132,21 @@ const NixString* EvalState::makeString(std::string_view s) {
   return ns;
 }
 
+void EvalState::mkPosAttrs(Value& v, const Pos& p) {
+  Bindings* b = allocBindings(3);
+  Value* file = allocValue();
+  mkString(*file, p.origin ? p.origin->display() : "");
+  Value* line = allocValue();
+  line->mkInt(p.line);
+  Value* col = allocValue();
+  col->mkInt(p.column);
+  b->push(s.file, file);
+  b->push(s.line, line);
+  b->push(s.column, col);
+  b->sort();
+  v.mkAttrs(b);
+}
+
 void EvalState::mkString(Value& v, std::string_view s, const NixStringContext& context) {
   const StringContext* ctx = nullptr;
   if (!context.empty()) {

@@ -172,18 +172,7 @@ void primUnsafeGetAttrPos(EvalState& st, PosIdx pos, Value** args, Value& v) {
   auto* a = b->get(name);
   Pos p = a ? st.pos(a->pos) : Pos{};
   if (!p) return v.mkNull();
-  Bindings* r = st.allocBindings(3);
-  Value* file = st.allocValue();
-  st.mkString(*file, p.origin->display());
-  Value* line = st.allocValue();
-  line->mkInt(p.line);
-  Value* col = st.allocValue();
-  col->mkInt(p.column);
-  r->push(st.s.file, file);
-  r->push(st.s.line, line);
-  r->push(st.s.column, col);
-  r->sort();
-  v.mkAttrs(r);
+  st.mkPosAttrs(v, p);
 }
 
 void primZipAttrsWith(EvalState& st, PosIdx pos, Value** args, Value& v) {
