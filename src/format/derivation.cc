@@ -402,7 +402,7 @@ DrvHash hashDerivationModulo(const Derivation& drv, const StoreDir& dir, const D
 
   std::map<std::string, StringSet> inputs2;
   for (auto& [drvPath, outs] : drv.inputDrvs) {
-    auto res = inputDrvHash(drvPath);
+    const DrvHash& res = inputDrvHash(drvPath);
     if (res.kind == DrvHash::Kind::deferred) r.kind = DrvHash::Kind::deferred;
     for (auto& out : outs) {
       auto h = res.hashes.find(out);
@@ -420,13 +420,12 @@ DrvHash hashDerivationModulo(const Derivation& drv, const StoreDir& dir, const D
 DrvHashCache::DrvHashCache(StoreDir dir, std::function<Derivation(const StorePath&)> readDrv)
     : dir_(std::move(dir)), readDrv_(std::move(readDrv)) {}
 
-DrvHash DrvHashCache::get(const StorePath& drvPath) {
+const DrvHash& DrvHashCache::get(const StorePath& drvPath) {
   if (auto i = cache_.find(drvPath); i != cache_.end()) return i->second;
   // Recursion depth is the depth of the dependency graph, which is finite: a .drv's path is a
   // hash of its inputs' paths, so inputs cannot form a cycle.
   auto h = hashDerivationModulo(readDrv_(drvPath), dir_, lookup(), false);
-  cache_.insert_or_assign(drvPath, h);
-  return h;
+  return cache_.insert_or_assign(drvPath, std::move(h)).first->second;
 }
 
 // --- creating derivations -------------------------------------------------------------------------

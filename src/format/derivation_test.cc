@@ -125,7 +125,7 @@ TEST(Derivation, BuildsANewDerivationFromScratch) {
   drv.args = {"-c", "echo > $out"};
   drv.env = {{"builder", "/bin/sh"}, {"name", "simple"}, {"system", "x86_64-linux"}};
   drv.outputs.emplace("out", DerivationOutput{DerivationOutput::Deferred{}});
-  fillInOutputPaths(drv, storeDir, [](const StorePath&) -> DrvHash { throw std::logic_error("no inputs"); });
+  fillInOutputPaths(drv, storeDir, [](const StorePath&) -> const DrvHash& { throw std::logic_error("no inputs"); });
   EXPECT_EQ(derivationPath(drv, storeDir), vectorByAttr("simple"));
   EXPECT_EQ(drv.env["out"], storeDir.printPath(*drv.outputs.at("out").path(storeDir, "simple", "out")));
 }

@@ -228,9 +228,10 @@ std::pair<Hash, uint64_t> HashSink::finish() {
 std::string base16Encode(std::string_view bytes) {
   static const char hex[] = "0123456789abcdef";
   std::string out(bytes.size() * 2, '\0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = hex[uint8_t(bytes[i]) >> 4];
-    out[2 * i + 1] = hex[uint8_t(bytes[i]) & 0xf];
+  char* o = out.data();  // through a pointer: indexing the string re-reads its data pointer per byte
+  for (unsigned char b : bytes) {
+    *o++ = hex[b >> 4];
+    *o++ = hex[b & 0xf];
   }
   return out;
 }
