@@ -226,6 +226,12 @@ public:
     expect("\"");
     std::string r;
     while (true) {
+      // The run up to the next quote or backslash in one append: most strings have no escapes,
+      // and the store parses every .drv it registers.
+      size_t end = pos_;
+      while (end < s_.size() && s_[end] != '"' && s_[end] != '\\') ++end;
+      r.append(s_.data() + pos_, end - pos_);
+      pos_ = end;
       if (pos_ >= s_.size()) throw BadDerivation("unterminated string in derivation" + where());
       char c = s_[pos_++];
       if (c == '"') break;
