@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -154,7 +155,12 @@ public:
 private:
   StoreDir dir_;
   std::function<Derivation(const StorePath&)> readDrv_;
-  std::map<StorePath, DrvHash> cache_;
+  // Hashed, not ordered: a lookup per input derivation, and an ordered map's comparisons of
+  // scattered strings showed in profiles. Nodes are stable, so get() may return references.
+  struct PathHash {
+    size_t operator()(const StorePath& p) const noexcept { return std::hash<std::string_view>{}(p.hashPart()); }
+  };
+  std::unordered_map<StorePath, DrvHash, PathHash> cache_;
 };
 
 // --- creating derivations -------------------------------------------------------------------------
