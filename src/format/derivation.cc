@@ -2,6 +2,10 @@
 
 #include "util/strings.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 namespace nixpp {
 
 // --- outputs and types ----------------------------------------------------------------------------
@@ -70,28 +74,45 @@ void printUnquoted(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// Whether one of the 8 bytes of `v` may need escaping: '"', '\\', or below 0x0e (which holds
+// \t \n \r). A filter: the bytes of a flagged word are then checked one by one.
+bool mayNeedEscape(uint64_t v) {
+  constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  auto hasZero = [&](uint64_t x) { return (x - ones) & ~x & highs; };
+  return (hasZero(v ^ (ones * '"')) | hasZero(v ^ (ones * '\\')) | ((v - ones * 0x0e) & ~v & highs)) != 0;
+}
+
 // A string in double quotes with \" \\ \n \r \t escaped (Nix's printString).
 void printEscaped(std::string& out, std::string_view s) {
-  // Copies the runs between characters to escape in one go: the environment of a derivation is
-  // most of its text, and this runs three times per derivation (two hashes and the file).
+  // Copies the runs between characters to escape in one go, skipping 8 clean bytes at a time:
+  // the environment of a derivation is most of its text, and this runs three times per
+  // derivation (two hashes and the file).
   out.reserve(out.size() + s.size() + 2);
   out += '"';
-  size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char* esc;
-    switch (s[i]) {
-      case '"': esc = "\\\""; break;
-      case '\\': esc = "\\\\"; break;
-      case '\n': esc = "\\n"; break;
-      case '\r': esc = "\\r"; break;
-      case '\t': esc = "\\t"; break;
-      default: continue;
+  const char* p = s.data();
+  size_t n = s.size(), start = 0, i = 0;
+  while (i < n) {
+    for (uint64_t v; i + 8 <= n; i += 8) {
+      std::memcpy(&v, p + i, 8);
+      if (mayNeedEscape(v)) break;
     }
-    out.append(s.data() + start, i - start);
-    out.append(esc, 2);
-    start = i + 1;
+    size_t end = std::min(n, i + 8);
+    for (; i < end; ++i) {
+      const char* esc;
+      switch (p[i]) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default: continue;
+      }
+      out.append(p + start, i - start);
+      out.append(esc, 2);
+      start = i + 1;
+    }
   }
-  out.append(s.data() + start, s.size() - start);
+  out.append(p + start, n - start);
   out += '"';
 }
 
@@ -226,6 +247,12 @@ public:
     expect("\"");
     std::string r;
     while (true) {
+      // The run up to the next quote or backslash in one append: most strings have no escapes,
+      // and the store parses every .drv it registers.
+      size_t end = pos_;
+      while (end < s_.size() && s_[end] != '"' && s_[end] != '\\') ++end;
+      r.append(s_.data() + pos_, end - pos_);
+      pos_ = end;
       if (pos_ >= s_.size()) throw BadDerivation("unterminated string in derivation" + where());
       char c = s_[pos_++];
       if (c == '"') break;
@@ -402,7 +429,7 @@ DrvHash hashDerivationModulo(const Derivation& drv, const StoreDir& dir, const D
 
   std::map<std::string, StringSet> inputs2;
   for (auto& [drvPath, outs] : drv.inputDrvs) {
-    auto res = inputDrvHash(drvPath);
+    const DrvHash& res = inputDrvHash(drvPath);
     if (res.kind == DrvHash::Kind::deferred) r.kind = DrvHash::Kind::deferred;
     for (auto& out : outs) {
       auto h = res.hashes.find(out);
@@ -420,13 +447,12 @@ DrvHash hashDerivationModulo(const Derivation& drv, const StoreDir& dir, const D
 DrvHashCache::DrvHashCache(StoreDir dir, std::function<Derivation(const StorePath&)> readDrv)
     : dir_(std::move(dir)), readDrv_(std::move(readDrv)) {}
 
-DrvHash DrvHashCache::get(const StorePath& drvPath) {
+const DrvHash& DrvHashCache::get(const StorePath& drvPath) {
   if (auto i = cache_.find(drvPath); i != cache_.end()) return i->second;
   // Recursion depth is the depth of the dependency graph, which is finite: a .drv's path is a
   // hash of its inputs' paths, so inputs cannot form a cycle.
   auto h = hashDerivationModulo(readDrv_(drvPath), dir_, lookup(), false);
-  cache_.insert_or_assign(drvPath, h);
-  return h;
+  return cache_.insert_or_assign(drvPath, std::move(h)).first->second;
 }
 
 // --- creating derivations -------------------------------------------------------------------------

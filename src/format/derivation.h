@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -126,8 +127,9 @@ struct DrvHash {
 };
 
 // Returns the DrvHash of an input derivation (itself computed by hashDerivationModulo with
-// maskOutputs = false). May throw whatever the caller likes (e.g. a missing .drv).
-using DrvHashLookup = std::function<DrvHash(const StorePath& drvPath)>;
+// maskOutputs = false). May throw whatever the caller likes (e.g. a missing .drv). The reference
+// need only live until the next call (a reference: a copy per input derivation showed in profiles).
+using DrvHashLookup = std::function<const DrvHash&(const StorePath& drvPath)>;
 
 // Nix's hashDerivationModulo: a fixed-output derivation hashes to
 // sha256("fixed:out:<r:?><algo>:<base16>:<out path>"); an impure one to sha256("impure")
@@ -143,8 +145,9 @@ DrvHash hashDerivationModulo(const Derivation& drv, const StoreDir& dir,
 class DrvHashCache {
 public:
   DrvHashCache(StoreDir dir, std::function<Derivation(const StorePath&)> readDrv);
-  DrvHash get(const StorePath& drvPath);
-  DrvHashLookup lookup() { return [this](const StorePath& p) { return get(p); }; }
+  // Valid as long as the cache.
+  const DrvHash& get(const StorePath& drvPath);
+  DrvHashLookup lookup() { return [this](const StorePath& p) -> const DrvHash& { return get(p); }; }
   // Records the hash of a derivation created in memory, whose .drv may not be readable (an
   // evaluation in read-only mode computes .drv paths without writing them).
   void insert(const StorePath& drvPath, const DrvHash& h) { cache_.insert_or_assign(drvPath, h); }
@@ -152,7 +155,12 @@ public:
 private:
   StoreDir dir_;
   std::function<Derivation(const StorePath&)> readDrv_;
-  std::map<StorePath, DrvHash> cache_;
+  // Hashed, not ordered: a lookup per input derivation, and an ordered map's comparisons of
+  // scattered strings showed in profiles. Nodes are stable, so get() may return references.
+  struct PathHash {
+    size_t operator()(const StorePath& p) const noexcept { return std::hash<std::string_view>{}(p.hashPart()); }
+  };
+  std::unordered_map<StorePath, DrvHash, PathHash> cache_;
 };
 
 // --- creating derivations -------------------------------------------------------------------------

@@ -125,7 +125,7 @@ TEST(Derivation, BuildsANewDerivationFromScratch) {
   drv.args = {"-c", "echo > $out"};
   drv.env = {{"builder", "/bin/sh"}, {"name", "simple"}, {"system", "x86_64-linux"}};
   drv.outputs.emplace("out", DerivationOutput{DerivationOutput::Deferred{}});
-  fillInOutputPaths(drv, storeDir, [](const StorePath&) -> DrvHash { throw std::logic_error("no inputs"); });
+  fillInOutputPaths(drv, storeDir, [](const StorePath&) -> const DrvHash& { throw std::logic_error("no inputs"); });
   EXPECT_EQ(derivationPath(drv, storeDir), vectorByAttr("simple"));
   EXPECT_EQ(drv.env["out"], storeDir.printPath(*drv.outputs.at("out").path(storeDir, "simple", "out")));
 }
@@ -193,6 +193,39 @@ TEST(Derivation, PrintsEscapesAsNix) {
   // Unknown escapes stand for the character itself, as in Nix.
   auto d2 = parseDerivation("Derive([],[],[],\"s\",\"\\q\\\"\",[],[])", storeDir, "e");
   EXPECT_EQ(d2.builder, "q\"");
+}
+
+// Escapes at every offset around the 8-byte words printEscaped skips at once, against a
+// byte-at-a-time reference; and bytes just outside the filter (0x0e, 0x7f, 0xff) left as they are.
+TEST(Derivation, PrintsEscapesAtEveryOffset) {
+  auto reference = [](std::string_view v) {
+    std::string r = "\"";
+    for (char c : v) {
+      if (c == '"') r += "\\\"";
+      else if (c == '\\') r += "\\\\";
+      else if (c == '\n') r += "\\n";
+      else if (c == '\r') r += "\\r";
+      else if (c == '\t') r += "\\t";
+      else r += c;
+    }
+    return r + "\"";
+  };
+  for (char special : {'"', '\\', '\n', '\r', '\t', '\x01', '\x0e', '\x7f', '\xff'})
+    for (size_t len = 0; len < 40; ++len)
+      for (size_t at = 0; at <= len; ++at) {
+        std::string v(len, 'x');
+        if (at < len) v[at] = special;
+        if (len > 20) v[len - 1] = special;
+        Derivation drv;
+        drv.name = "e";
+        drv.platform = "s";
+        drv.builder = v;
+        drv.outputs.emplace("out", DerivationOutput{DerivationOutput::Deferred{}});
+        auto text = drv.unparse(storeDir, false);
+        ASSERT_EQ(text, "Derive([(\"out\",\"\",\"\",\"\")],[],[],\"s\"," + reference(v) + ",[],[])")
+            << int(special) << " " << len << " " << at;
+        ASSERT_EQ(parseDerivation(text, storeDir, "e"), drv);
+      }
 }
 
 TEST(Derivation, RejectsMalformedInput) {

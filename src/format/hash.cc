@@ -9,6 +9,7 @@
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
+#include <array>
 #include <cstring>
 
 #include "util/error.h"
@@ -19,10 +20,16 @@ namespace {
 
 constexpr std::string_view nix32Chars = "0123456789abcdfghijklmnpqrsvwxyz";
 
-int nix32Value(char c) {
-  auto p = nix32Chars.find(c);
-  return p == std::string_view::npos ? -1 : int(p);
-}
+// The digit of each byte, -1 for bytes outside the alphabet: a table, since parsing a store
+// path checks its 32 hash characters.
+constexpr auto nix32Values = [] {
+  std::array<int8_t, 256> t{};
+  t.fill(-1);
+  for (size_t i = 0; i < nix32Chars.size(); ++i) t[uint8_t(nix32Chars[i])] = int8_t(i);
+  return t;
+}();
+
+int nix32Value(char c) { return nix32Values[uint8_t(c)]; }
 
 } // namespace
 
@@ -221,9 +228,10 @@ std::pair<Hash, uint64_t> HashSink::finish() {
 std::string base16Encode(std::string_view bytes) {
   static const char hex[] = "0123456789abcdef";
   std::string out(bytes.size() * 2, '\0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = hex[uint8_t(bytes[i]) >> 4];
-    out[2 * i + 1] = hex[uint8_t(bytes[i]) & 0xf];
+  char* o = out.data();  // through a pointer: indexing the string re-reads its data pointer per byte
+  for (unsigned char b : bytes) {
+    *o++ = hex[b >> 4];
+    *o++ = hex[b & 0xf];
   }
   return out;
 }

@@ -41,15 +41,15 @@ std::string canonPath(std::string_view path) {
 } // namespace
 
 void checkStorePathName(std::string_view name, std::string_view context) {
-  std::string ctx(context);
-  if (name.empty()) throw BadStorePath("store path '" + ctx + "' has an empty name");
+  auto ctx = [&] { return std::string(context); };  // only on error: this runs for every path parsed
+  if (name.empty()) throw BadStorePath("store path '" + ctx() + "' has an empty name");
   if (name.size() > StorePath::maxNameLen)
-    throw BadStorePath("store path '" + ctx + "' has a name longer than 211 characters");
+    throw BadStorePath("store path '" + ctx() + "' has a name longer than 211 characters");
   if (name == "." || name == ".." || hasPrefix(name, ".-") || hasPrefix(name, "..-"))
-    throw BadStorePath("store path '" + ctx + "' has invalid name '" + std::string(name) + "'");
+    throw BadStorePath("store path '" + ctx() + "' has invalid name '" + std::string(name) + "'");
   for (char c : name)
     if (!validNameChar(c))
-      throw BadStorePath("store path '" + ctx + "' contains illegal character '" + std::string(1, c) + "'");
+      throw BadStorePath("store path '" + ctx() + "' contains illegal character '" + std::string(1, c) + "'");
 }
 
 StorePath StorePath::parse(std::string_view baseName) {
@@ -91,6 +91,10 @@ std::string outputPathName(std::string_view drvName, std::string_view outputName
 std::string StoreDir::printPath(const StorePath& p) const { return dir_ + "/" + p.to_string(); }
 
 StorePath StoreDir::parsePath(std::string_view path) const {
+  // Fast path: "<dir>/<base name>" with no further slash and too long to be "." or ".." is
+  // already canonical, so canonPath would return it unchanged.
+  if (isInStore(path) && path.size() > dir_.size() + 3 && path.find('/', dir_.size() + 1) == std::string_view::npos)
+    return StorePath::parse(path.substr(dir_.size() + 1));
   auto p = canonPath(path);
   auto slash = p.rfind('/');
   if (std::string_view(p).substr(0, slash) != dir_ || slash + 1 == p.size())

@@ -105,6 +105,17 @@ TEST(StoreDir, ParsesAndPrintsFullPaths) {
   } catch (BadStorePath& e) {
     EXPECT_STREQ(e.what(), "path '/tmp/x' is not in the Nix store");
   }
+  // Short or dotted base names take the canonicalising path and keep its message.
+  for (const char* bad : {"/nix/store/.", "/nix/store/..", "/nix/store/x"}) {
+    try {
+      sd.parsePath(bad);
+      ADD_FAILURE() << bad;
+    } catch (BadStorePath& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string_view(bad) == "/nix/store/x" ? "too short" : "is not in the Nix store"),
+                std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(sd.parsePath("/nix/store/" + hashPart.substr(1) + "!-dir"), BadStorePath);
   StoreDir other("/gnu/store");
   EXPECT_EQ(other.printPath(p), "/gnu/store/" + hashPart + "-dir");
   EXPECT_FALSE(other.isStorePath("/nix/store/" + hashPart + "-dir"));
