@@ -1,6 +1,6 @@
 #include "sys/path_lock.h"
 
-#include <fcntl.h>
+#include <fcntl.h>  // also LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +8,10 @@
 #include <cerrno>
 
 #include "util/error.h"
+
+// flock(2) from libc: its header <sys/file.h> is shadowed by the project's src/sys/file.h on the
+// include path.
+extern "C" int flock(int fd, int operation) noexcept;
 
 namespace nixpp {
 
@@ -21,14 +25,13 @@ AutoCloseFd openLockFile(const std::string& path, bool create) {
 }
 
 bool lockFile(int fd, LockType type, bool wait) {
-  struct flock lock {};
-  lock.l_type = type == LockType::read ? F_RDLCK : type == LockType::write ? F_WRLCK : F_UNLCK;
-  lock.l_whence = SEEK_SET;
-  lock.l_start = 0;
-  lock.l_len = 0;  // the whole file
-  while (::fcntl(fd, wait ? F_SETLKW : F_SETLK, &lock) != 0) {
+  // flock(2), as Nix: its locks and fcntl's do not see each other, so only flock excludes a Nix
+  // process working on the same store. They belong to the open file description: two opens of
+  // one lock file in one process exclude each other too.
+  int op = type == LockType::read ? LOCK_SH : type == LockType::write ? LOCK_EX : LOCK_UN;
+  while (::flock(fd, op | (wait ? 0 : LOCK_NB)) != 0) {
     if (errno == EINTR) continue;
-    if (!wait && (errno == EACCES || errno == EAGAIN)) return false;
+    if (!wait && errno == EWOULDBLOCK) return false;
     throw SysError(errno, "acquiring/releasing lock");
   }
   return true;

@@ -1,8 +1,8 @@
-// sys/path_lock.h: advisory locks on files (fcntl record locks, as Nix uses), and PathLocks, the
+// sys/path_lock.h: advisory locks on files (flock(2) locks, as Nix uses), and PathLocks, the
 // locks Nix takes on "<path>.lock" before creating or deleting a store path, so that two
 // processes adding the same path never clash: the second waits, then finds the path valid.
-// fcntl locks belong to a process, not a thread or fd: do not take the same lock twice in one
-// process. A crash releases every lock (the kernel drops them); stale ".lock" files are harmless.
+// flock locks belong to an open file description: two opens of one lock file in one process
+// exclude each other (do not take the same lock twice in one process). A crash releases every lock (the kernel drops them); stale ".lock" files are harmless.
 #pragma once
 
 #include <string>

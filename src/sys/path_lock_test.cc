@@ -1,6 +1,7 @@
 #include "sys/path_lock.h"
 
 #include <sys/wait.h>
+#include <cstdlib>
 #include <unistd.h>
 
 #include <chrono>
@@ -53,6 +54,22 @@ TEST(PathLocks, DeletionMarksStaleAndRemoves) {
   EXPECT_FALSE(pathExists(path + ".lock"));
   PathLocks again({path});  // a fresh lock file
   EXPECT_TRUE(pathExists(path + ".lock"));
+}
+
+// Nix takes its locks with flock(2), which does not see fcntl locks: ours must be flock locks to
+// exclude a Nix process (here util-linux's flock(1)) working on the same store.
+TEST(PathLocks, ExcludeFlockUsersAsNix) {
+  TempDir tmp;
+  std::string path = tmp.path() + "/p";
+  std::string tryLock = "flock -n '" + path + ".lock' true";
+  {
+    PathLocks lock({path});
+    EXPECT_NE(::system(tryLock.c_str()), 0);
+    // And two opens of the lock file in one process exclude each other (open file descriptions).
+    AutoCloseFd fd = openLockFile(path + ".lock", false);
+    EXPECT_FALSE(lockFile(fd.get(), LockType::read, false));
+  }
+  EXPECT_EQ(::system(tryLock.c_str()), 0);
 }
 
 } // namespace
