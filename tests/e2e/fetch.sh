@@ -17,16 +17,7 @@ haveNix=0
 if [ -x /usr/bin/nix-instantiate ]; then haveNix=1; fi
 nix28() { NIX_CONF_DIR=$tmp/etc2 /usr/bin/nix-instantiate --store "local?root=$tmp/root2" --eval --strict "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
-# Same output from nixpp and (when installed) Nix 2.8.
-same() {
-  local out; out=$(nixpp -E "$1" 2>"$tmp/err") || { cat "$tmp/err" >&2; fail "nixpp failed on: $1"; }
-  [ -n "$out" ] || fail "empty output for: $1"
-  if [ $haveNix = 1 ]; then
-    local want; want=$(nix28 -E "$1" 2>/dev/null) || fail "nix 2.8 failed on: $1"
-    [ "$out" = "$want" ] || fail "$1"$'\n'"  nixpp: $out"$'\n'"  nix:   $want"
-  fi
-  echo "$out"
-}
+. "$NIXPP_SRC/tests/e2e/lib/same_eval.bash"
 
 # --- fetchurl ---
 echo "hello world" > "$tmp/src/hello.txt"

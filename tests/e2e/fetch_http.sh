@@ -22,16 +22,7 @@ nixpp() { NIX_CONF_DIR=$tmp/etc timeout 60 "$NIXPP_BIN/nix-instantiate" --store 
 haveNix=0
 if [ -x /usr/bin/nix-instantiate ]; then haveNix=1; fi
 nix28() { NIX_CONF_DIR=$tmp/etc2 timeout 60 /usr/bin/nix-instantiate --store "local?root=$tmp/root2" --eval --strict "$@"; }
-# Same output from nixpp and (when installed) Nix 2.8.
-same() {
-  local out; out=$(nixpp -E "$1" 2>"$tmp/err") || { cat "$tmp/err" >&2; fail "nixpp failed on: $1"; }
-  [ -n "$out" ] || fail "empty output for: $1"
-  if [ $haveNix = 1 ]; then
-    local want; want=$(nix28 -E "$1" 2>/dev/null) || fail "nix 2.8 failed on: $1"
-    [ "$out" = "$want" ] || fail "$1"$'\n'"  nixpp: $out"$'\n'"  nix:   $want"
-  fi
-  echo "$out"
-}
+. "$NIXPP_SRC/tests/e2e/lib/same_eval.bash"
 # fails EXPR MESSAGE [OPTIONS...]: nixpp fails on EXPR, in bounded time, with an error line
 # "unable to download ..." containing MESSAGE, equal to Nix 2.8's (evaluation errors around it
 # are rendered as current Nix does, with a trace, so only that line is compared).

@@ -12,9 +12,7 @@ set -euo pipefail
 : "${NIXPP_BIN:?}" "${NIXPP_SRC:?}"
 . "$NIXPP_SRC/tests/e2e/lib/pkgs_env.bash"
 
-start=$(date +%s)
-"$NIXPP_BIN/nix-build" "$pkgs" -A stdenv --no-out-link >"$tmp/bootstrap.log" 2>&1 || { tail -30 "$tmp/bootstrap.log"; fail "bootstrap failed"; }
-echo "bootstrap: $(( $(date +%s) - start )) s"
+bootstrapStdenv
 
 if want gnumake; then
   build gnumake

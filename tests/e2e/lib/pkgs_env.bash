@@ -112,4 +112,10 @@ check() {
   done
 }
 
+# Builds the bootstrapped stdenv (no result link), printing the time it took.
+bootstrapStdenv() {
+  local start; start=$(date +%s)
+  "$NIXPP_BIN/nix-build" "$pkgs" -A stdenv --no-out-link >"$tmp/bootstrap.log" 2>&1 || { tail -30 "$tmp/bootstrap.log"; fail "bootstrap failed"; }
+  echo "bootstrap: $(( $(date +%s) - start )) s"
+}
 want() { [ -z "${PKGS_ONLY:-}" ] || [[ " $PKGS_ONLY " == *" $1 "* ]]; }
