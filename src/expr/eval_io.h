@@ -100,4 +100,9 @@ public:
   virtual FetchResult fetch(const FetchRequest& req);
 };
 
+// `path` with its last component's symbolic links followed until it names something else (as
+// Nix's SourcePath::resolveSymlinks for what the path's user sees: import, readDir); throws after
+// 1024 links, naming `path`.
+std::string followSymlinks(EvalIo& io, std::string path);
+
 } // namespace nixpp

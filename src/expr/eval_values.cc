@@ -636,17 +636,23 @@ static std::string dirOfPath(const std::string& p) {
   return slash == 0 || slash == std::string::npos ? "/" : p.substr(0, slash);
 }
 
+std::string followSymlinks(EvalIo& io, std::string path) {
+  std::string original = path;
+  for (int follow = 0; io.fileType(path) == EvalIo::FileType::Symlink; ++follow) {
+    if (follow >= 1024) throw Error("too many symbolic links encountered while traversing the path '" + original + "'");
+    std::string target = io.readLink(path);
+    path = canonPath(target.starts_with("/") ? target : dirOfPath(path) + "/" + target);
+  }
+  return path;
+}
+
 Expr* EvalState::parseExprFromFile(const std::string& path0) {
   std::string path = path0;
   const char* corepkg = corepkgSource(path);
   if (!corepkg && io.pathExists(path)) {
     // As Nix's resolveExprPath: follow symlinks (so relative paths in the file are relative to
     // its real place), then a directory means its default.nix.
-    for (int follow = 0; io.fileType(path) == EvalIo::FileType::Symlink; ++follow) {
-      if (follow >= 1024) throw Error("too many symbolic links encountered while traversing the path '" + path0 + "'");
-      std::string target = io.readLink(path);
-      path = canonPath(target.starts_with("/") ? target : dirOfPath(path) + "/" + target);
-    }
+    path = followSymlinks(io, path);
     if (io.fileType(path) == EvalIo::FileType::Directory) path += "/default.nix";
   }
   if (auto i = parseCache_.find(path); i != parseCache_.end()) return i->second;

@@ -69,7 +69,11 @@ void primPathExists(EvalState& st, PosIdx pos, Value** args, Value& v) {
 void primReadDir(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string path = realisePath(st, pos, *args[0]);
   requireExists(st, pos, path);
-  if (!st.io.pathExists(path + "/.")) throw EvalError("'" + path + "' is not a directory", st.pos(pos));
+  if (!st.io.pathExists(path + "/.")) {
+    // Named as Nix does, with its symbolic links followed.
+    std::string real = withPos(st, pos, [&] { return followSymlinks(st.io, path); });
+    throw EvalError("'" + real + "' is not a directory", st.pos(pos));
+  }
   auto entries = withPos(st, pos, [&] { return st.io.readDirectory(path); });
   Bindings* b = st.allocBindings(entries.size());
   for (auto& e : entries) {
