@@ -192,6 +192,10 @@ struct ExprLambda : Expr {
   // capture its environments or return anything that does; a call with at least k arguments
   // then keeps those k environments on the C stack (copied to the GC heap if captured after all).
   int8_t stackChain = -1;
+  // Set by the evaluator at the first call (-1: not yet): 1 when a call forces the argument
+  // before anything else can happen or see it (formals; a body such as `if n < 2 then ...`), so
+  // that an argument computed at once (EvalState::evalReadyArith) cannot be told from a thunk.
+  int8_t strictArg = -1;
   explicit ExprLambda(PosIdx p) : Expr(ExprKind::Lambda, p) {}
 };
 

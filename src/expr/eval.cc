@@ -181,18 +181,65 @@ Value* EvalState::maybeThunk(Env& env, Expr* e) {
   case ExprKind::Var:
     if (Value* v = lookupVar(*this, &env, static_cast<ExprVar&>(*e), true)) return v;
     break;
-  case ExprKind::Call:
-  case ExprKind::ConcatStrings: {
-    // `n - 1` with n an int already: computed now rather than by a thunk later (see
-    // evalReadyArith). As a resource limit, max-call-depth is then not checked for this call,
-    // where the thunk would have checked it at the depth it was forced at.
-    Value r;
-    if (mayBeReadyArith(e) && evalReadyArith(env, e, r)) return readyValue(*this, r);
-    break;
-  }
   default: break;
   }
   return makeThunk(*this, env, e);
+}
+
+// maybeThunk for an argument that the callee forces before anything else happens: `n - 1` with
+// n an int already is computed now rather than by a thunk later (see evalReadyArith); nothing
+// can tell the two apart (a thunk is seen unforced only when printed, and this one would be
+// forced first). As a resource limit, max-call-depth is then not checked for this call, where
+// the thunk would have checked it at the depth it was forced at.
+Value* EvalState::maybeThunkForced(Env& env, Expr* e) {
+  Value r;
+  if (mayBeReadyArith(e) && evalReadyArith(env, e, r)) return readyValue(*this, r);
+  return maybeThunk(env, e);
+}
+
+// Whether `op` forces its arguments, in order, before anything else: then arguments computed at
+// once cannot be told from thunks.
+bool EvalState::strictPrimOp(const PrimOp* op) const {
+  return op == opLessThan_ || op == opSub_ || op == opAdd_ || op == opMul_ || op == opDiv_;
+}
+
+// Whether evaluating `e` in the environment of a call of a one-argument lambda forces the
+// argument (slot 0 of that environment) before anything else. `closure` is the lambda's
+// environment, for resolving calls of the built-ins (only those of the base environment count:
+// they are the same for every closure of the lambda, so the answer can be kept).
+bool EvalState::forcesArgFirst(const Expr* e, Env* closure) const {
+  switch (e->kind) {
+  case ExprKind::Var: {
+    auto* v = static_cast<const ExprVar*>(e);
+    return !v->fromWith && v->level == 0 && v->displ == 0;
+  }
+  case ExprKind::If: return forcesArgFirst(static_cast<const ExprIf*>(e)->cond, closure);
+  case ExprKind::Assert: return forcesArgFirst(static_cast<const ExprAssert*>(e)->cond, closure);
+  case ExprKind::OpNot: return forcesArgFirst(static_cast<const ExprOpNot*>(e)->e, closure);
+  case ExprKind::Select: return forcesArgFirst(static_cast<const ExprSelect*>(e)->e, closure);
+  case ExprKind::OpEq:
+  case ExprKind::OpNEq:
+  case ExprKind::OpAnd:
+  case ExprKind::OpOr:
+  case ExprKind::OpImpl: return forcesArgFirst(static_cast<const ExprBinOp*>(e)->e1, closure);
+  case ExprKind::ConcatStrings: {
+    auto* c = static_cast<const ExprConcatStrings*>(e);
+    return !c->es.empty() && forcesArgFirst(c->es[0].second, closure);
+  }
+  case ExprKind::Call: {
+    auto* c = static_cast<const ExprCall*>(e);
+    if (c->fun->kind != ExprKind::Var || c->args.empty()) return false;
+    auto* f = static_cast<const ExprVar*>(c->fun);
+    if (f->fromWith || f->level == 0) return false;
+    Env* p = closure;
+    for (uint32_t l = f->level - 1; l && p; --l) p = p->up;
+    if (p != baseEnv_) return false;
+    const Value* fv = p->values[f->displ];
+    return fv && fv->type() == ValueType::PrimOp && fv->primOp()->arity == c->args.size() &&
+           strictPrimOp(fv->primOp()) && forcesArgFirst(c->args[0], closure);
+  }
+  default: return false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -639,7 +686,18 @@ void EvalState::evalCall(Env& env, ExprCall& c, Value& v) {
   eval(env, c.fun, vFun);
   Value* argsBuf[8];
   Value** args = c.args.size() <= 8 ? argsBuf : static_cast<Value**>(GC_MALLOC(c.args.size() * sizeof(Value*)));
-  for (size_t i = 0; i < c.args.size(); ++i) args[i] = maybeThunk(env, c.args[i]);
+  // Arguments the callee forces at once may be computed now (maybeThunkForced): all of them
+  // for `-`, `<`, ... of ints, the first for a lambda that forces its argument first.
+  size_t forced = 0;
+  if (vFun.type() == ValueType::PrimOp) {
+    if (vFun.primOp()->arity == c.args.size() && strictPrimOp(vFun.primOp())) forced = c.args.size();
+  } else if (vFun.type() == ValueType::Lambda) {
+    ExprLambda& l = *vFun.lambda();
+    if (l.strictArg < 0) l.strictArg = l.hasFormals || forcesArgFirst(l.body, vFun.lambdaEnv());
+    forced = l.strictArg;
+  }
+  for (size_t i = 0; i < c.args.size(); ++i)
+    args[i] = i < forced ? maybeThunkForced(env, c.args[i]) : maybeThunk(env, c.args[i]);
   // A built-in given exactly its arguments (`a - b`, `a < b`, `f x` with f a one-argument
   // builtin) is called here: callFunction's steps, without its loop over partial
   // applications.

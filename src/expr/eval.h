@@ -250,6 +250,9 @@ private:
   // already holding ints, and it cannot fail (no overflow, no division by zero): such an
   // expression is total and has no effect, so it may be computed at once. Returns false, having
   // evaluated nothing, for anything else (expr/eval.cc).
+  Value* maybeThunkForced(Env& env, Expr* e);
+  bool strictPrimOp(const PrimOp* op) const;
+  bool forcesArgFirst(const Expr* e, Env* closure) const;
   bool evalReadyArith(Env& env, Expr* e, Value& v);
   // The builtins evalReadyArith computes, found once in the base environment.
   const PrimOp *opAdd_ = nullptr, *opSub_ = nullptr, *opMul_ = nullptr, *opDiv_ = nullptr, *opLessThan_ = nullptr;

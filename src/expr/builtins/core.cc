@@ -207,7 +207,20 @@ void primBreak(EvalState& st, PosIdx pos, Value** args, Value& v) {
 
 void primWarn(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view msg = st.forceString(*args[0], pos, "while evaluating the first argument; the message passed to builtins.warn");
-  std::cerr << "evaluation warning: " << msg << std::endl;
+  // As Nix: the message's further lines are aligned under its first, unless it starts on a
+  // line of its own (a message that begins with a newline is printed as it is).
+  std::string out = "evaluation warning:";
+  if (!msg.starts_with('\n')) {
+    out += ' ';
+    for (size_t i = 0; i < msg.size(); ++i) {
+      // Empty lines stay empty; others get the width of "evaluation warning: ".
+      if (i > 0 && msg[i - 1] == '\n' && msg[i] != '\n') out += "                    ";
+      out += msg[i];
+    }
+  } else {
+    out += msg;
+  }
+  std::cerr << out << std::endl;
   st.forceValue(*args[1], pos);
   v = *args[1];
 }
