@@ -444,7 +444,15 @@ private:
     }
     if (peek().kind == Tok::OrKw) {
       take();
-      return make<ExprCall>(pos, e, std::vector<Expr*>{var(cached(sOr_, "or"), pos)});
+      Expr* call = make<ExprCall>(pos, e, std::vector<Expr*>{var(cached(sOr_, "or"), pos)});
+      // As Nix (since 2.24): this meaning of `or` is deprecated.
+      std::string shown;
+      showExpr(*call, ctx_.symbols, shown);
+      std::cerr << "warning: at " << resolve(pos).toString()
+                << ": This expression uses `or` as an identifier in a way that will change in a future Nix release.\n"
+                   "Wrap this entire expression in parentheses to preserve its current meaning:\n    "
+                << shown << "\nGive feedback at https://github.com/NixOS/nix/pull/11121" << std::endl;
+      return call;
     }
     return e;
   }
