@@ -52,20 +52,21 @@ struct EvalSettings {
 };
 
 // Errors of evaluation, by kind (all EvalError: message + position + trace).
-NIXPP_DECLARE_ERROR(TypeError, EvalError);           // "expected a string but found an integer: 42"
-NIXPP_DECLARE_ERROR(AssertionError, EvalError);      // "assertion '...' failed"
-NIXPP_DECLARE_ERROR(ThrownError, EvalError);         // builtins.throw (caught by tryEval)
-NIXPP_DECLARE_ERROR(Abort, EvalError);               // builtins.abort (never caught)
+NIXPP_DECLARE_EVAL_ERROR(TypeError, EvalError);           // "expected a string but found an integer: 42"
+NIXPP_DECLARE_EVAL_ERROR(AssertionError, EvalError);      // "assertion '...' failed"
+NIXPP_DECLARE_EVAL_ERROR(ThrownError, EvalError);         // builtins.throw (caught by tryEval)
+NIXPP_DECLARE_EVAL_ERROR(Abort, EvalError);               // builtins.abort (never caught)
 // "infinite recursion encountered": `value` is the value found under evaluation, so that the
 // frame that started evaluating it can add "… entering the infinite recursion".
 class InfiniteRecursionError : public EvalError {
 public:
   InfiniteRecursionError(const std::string& msg, const Pos& pos, const Value* v = nullptr)
       : EvalError(msg, pos), value(v) {}
+  [[noreturn]] void throwCopy() const override { throw InfiniteRecursionError(*this); }
   const Value* value;
 };
-NIXPP_DECLARE_ERROR(StackOverflowError, EvalError);  // native stack bound reached
-NIXPP_DECLARE_ERROR(MissingArgumentError, EvalError);
+NIXPP_DECLARE_EVAL_ERROR(StackOverflowError, EvalError);  // native stack bound reached
+NIXPP_DECLARE_EVAL_ERROR(MissingArgumentError, EvalError);
 
 class EvalState {
 public:

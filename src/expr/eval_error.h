@@ -40,6 +40,10 @@ public:
   // few frames (plus the `always` ones) and "(stack trace truncated; ...)".
   std::string render(bool showTrace) const;
 
+  // Throws a copy of this error, of its dynamic type (for memoised errors: each force of a failed
+  // value gets its own copy, whose trace the frames it passes through extend).
+  [[noreturn]] virtual void throwCopy() const { throw EvalError(*this); }
+
 private:
   std::string msg_;
   Pos pos_;
@@ -49,13 +53,23 @@ private:
 class ParseError : public EvalError {
 public:
   using EvalError::EvalError;
+  [[noreturn]] void throwCopy() const override { throw ParseError(*this); }
 };
 
 // A variable not bound in any enclosing scope (found when binding variables, before evaluation).
 class UndefinedVarError : public EvalError {
 public:
   using EvalError::EvalError;
+  [[noreturn]] void throwCopy() const override { throw UndefinedVarError(*this); }
 };
+
+// An error of evaluation of its own kind (derived from Base, an EvalError), copyable by throwCopy.
+#define NIXPP_DECLARE_EVAL_ERROR(Name, Base)                               \
+  class Name : public Base {                                              \
+  public:                                                                 \
+    using Base::Base;                                                     \
+    [[noreturn]] void throwCopy() const override { throw Name(*this); }   \
+  }
 
 // Renders "msg\n       at pos:" + code frame, as used by EvalError::what().
 std::string renderErrorWithPos(const std::string& msg, const Pos& pos);

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <iostream>
+#include <new>
 #include <optional>
 #include <unordered_set>
 
@@ -34,7 +36,8 @@ std::string_view showType(ValueType t) {
   case ValueType::PrimOpApp: return "a function";
   case ValueType::Thunk:
   case ValueType::App:
-  case ValueType::Blackhole: return "a thunk";
+  case ValueType::Blackhole:
+  case ValueType::Failed: return "a thunk";
   case ValueType::Uninit: break;
   }
   return "an uninitialised value";
@@ -172,6 +175,23 @@ void EvalState::copyContext(const Value& v, NixStringContext& context) {
 
 void EvalState::stackOverflow() { throw StackOverflowError("stack overflow; max-call-depth exceeded", Pos{}); }
 
+// The error a thunk's evaluation failed with (Value::mkFailed). The exception is the one that
+// went on propagating then: frames added to it on its way up (addErrorContext of the forcing
+// expression...) are part of what later forces see, as in Nix. GC-allocated; its finalizer
+// releases the exception.
+struct FailedValue {
+  std::exception_ptr error;
+};
+
+static void finalizeFailedValue(void* obj, void*) { static_cast<FailedValue*>(obj)->~FailedValue(); }
+
+// Makes `v` a failed value holding the exception being handled.
+static void memoiseError(Value& v) {
+  void* mem = GC_MALLOC(sizeof(FailedValue));
+  v.mkFailed(new (mem) FailedValue{std::current_exception()});
+  GC_register_finalizer_no_order(mem, finalizeFailedValue, nullptr, nullptr, nullptr);
+}
+
 void EvalState::forceThunk(Value& v, PosIdx pos) {
   switch (v.type()) {
   case ValueType::Thunk: {
@@ -185,11 +205,26 @@ void EvalState::forceThunk(Value& v, PosIdx pos) {
       // This thunk is the one found under evaluation: the recursion was entered here.
       if (err.value == &v) err.addTrace(Pos{}, "entering the infinite recursion");
       throw;
+    } catch (StackOverflowError&) {
+      v.mkThunk(env, e);  // a resource limit, not the value's meaning
+      throw;
+    } catch (EvalError&) {
+      // As Nix (2.34+): the error is the value's; forcing it again throws it again (a copy)
+      // without evaluating anything (no second trace, no second effect).
+      memoiseError(v);
+      throw;
     } catch (...) {
       v.mkThunk(env, e);
       throw;
     }
     return;
+  }
+  case ValueType::Failed: {
+    try {
+      std::rethrow_exception(v.failed()->error);
+    } catch (EvalError& err) {
+      err.throwCopy();
+    }
   }
   case ValueType::App: {
     Value* f = v.appLeft();

@@ -423,14 +423,17 @@ private:
 
   Expr* parseApp() {
     PosIdx pos = at(peek().begin);
-    Expr* e = parseSelect();
+    // The head of an application may be `f or` (an application of f to the variable `or`,
+    // which Nixpkgs relies on: `map or [...]`); elsewhere that parse is deprecated.
+    Expr* e = parseSelect(true);
     while (startsSelect(peek().kind)) e = makeCall(pos, e, parseSelect());
     return e;
   }
 
-  Expr* parseSelect() {
+  Expr* parseSelect(bool appHead = false) {
     DepthGuard g(*this);
-    PosIdx pos = at(peek().begin);
+    uint32_t begin = peek().begin;
+    PosIdx pos = at(begin);
     Expr* e = parseSimple();
     if (peek().kind == Tok::Dot) {
       take();
@@ -443,16 +446,16 @@ private:
       return make<ExprSelect>(pos, e, std::move(path), def);
     }
     if (peek().kind == Tok::OrKw) {
-      take();
-      Expr* call = make<ExprCall>(pos, e, std::vector<Expr*>{var(cached(sOr_, "or"), pos)});
-      // As Nix (since 2.24): this meaning of `or` is deprecated.
-      std::string shown;
-      showExpr(*call, ctx_.symbols, shown);
-      std::cerr << "warning: at " << resolve(pos).toString()
-                << ": This expression uses `or` as an identifier in a way that will change in a future Nix release.\n"
-                   "Wrap this entire expression in parentheses to preserve its current meaning:\n    "
-                << shown << "\nGive feedback at https://github.com/NixOS/nix/pull/11121" << std::endl;
-      return call;
+      uint32_t end = take().end;
+      // As Nix (2.24+): `e or` as an argument, a list element or a default is deprecated (its
+      // meaning will change); the warning quotes the source.
+      if (!appHead)
+        std::cerr << "warning: at " << resolve(pos).toString()
+                  << ": This expression uses `or` as an identifier in a way that will change in a future Nix "
+                     "release.\nWrap this entire expression in parentheses to preserve its current meaning:\n    ("
+                  << std::string_view(source_).substr(begin, end - begin)
+                  << ")\nGive feedback at https://github.com/NixOS/nix/pull/11121" << std::endl;
+      return make<ExprCall>(pos, e, std::vector<Expr*>{var(cached(sOr_, "or"), pos)});
     }
     return e;
   }

@@ -84,7 +84,8 @@ struct AmbiguousPrinter {
       return;
     }
     case ValueType::Thunk:
-    case ValueType::App: out += "<CODE>"; return;
+    case ValueType::App:
+    case ValueType::Failed: out += "<CODE>"; return;
     case ValueType::Blackhole: out += "«potential infinite recursion»"; return;
     case ValueType::Lambda: out += "<LAMBDA>"; return;
     case ValueType::PrimOp: out += "<PRIMOP>"; return;
@@ -189,7 +190,8 @@ struct ErrorPrinter {
       return;
     }
     case ValueType::Thunk:
-    case ValueType::App: out += "«thunk»"; return;
+    case ValueType::App:
+    case ValueType::Failed: out += "«thunk»"; return;
     case ValueType::Blackhole: out += "«potential infinite recursion»"; return;
     case ValueType::Lambda: {
       auto* l = v.lambda();

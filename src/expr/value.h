@@ -26,9 +26,10 @@ struct ExprLambda;
 struct Env;
 struct PrimOp;
 struct Value;
+struct FailedValue;  // expr/eval_values.cc
 
 enum class ValueType : uint8_t {
-  Uninit = 0, Thunk, App, Blackhole,  // not yet in weak head normal form
+  Uninit = 0, Thunk, App, Blackhole, Failed,  // not yet in weak head normal form
   Int, Float, Bool, Null, String, Path, Attrs, List, Lambda, PrimOp, PrimOpApp,
 };
 
@@ -76,7 +77,7 @@ struct alignas(16) Value {
   uintptr_t w1 = 0;
 
   ValueType type() const { return ValueType(w0 & 15); }
-  bool isThunk() const { return type() <= ValueType::Blackhole && type() != ValueType::Uninit; }
+  bool isThunk() const { return uint8_t(uint8_t(type()) - 1) < uint8_t(ValueType::Failed); }
   bool isFunction() const { auto t = type(); return t == ValueType::Lambda || t == ValueType::PrimOp || t == ValueType::PrimOpApp; }
 
   // --- constructors (the value is overwritten) ---
@@ -93,6 +94,9 @@ struct alignas(16) Value {
   void mkLambda(Env* env, ExprLambda* l) { set(ValueType::Lambda, uintptr_t(env), uintptr_t(l)); }
   void mkPrimOp(const PrimOp* p) { set(ValueType::PrimOp, 0, uintptr_t(p)); }
   void mkPrimOpApp(Value* left, Value* right) { set(ValueType::PrimOpApp, uintptr_t(left), uintptr_t(right)); }
+  // A thunk whose evaluation failed: forcing it again throws a copy of that error (as Nix 2.34,
+  // which memoises errors); `error` is GC-allocated and owns the exception.
+  void mkFailed(struct FailedValue* error) { set(ValueType::Failed, 0, uintptr_t(error)); }
   void mkBlackhole() { w0 = (w0 & ~uintptr_t(15)) | uintptr_t(ValueType::Blackhole); }
 
   // --- accessors (REQUIRE the matching type) ---
@@ -114,6 +118,7 @@ struct alignas(16) Value {
   Env* lambdaEnv() const { return reinterpret_cast<Env*>(ptr0()); }
   ExprLambda* lambda() const { return reinterpret_cast<ExprLambda*>(w1); }
   const PrimOp* primOp() const { return reinterpret_cast<const PrimOp*>(w1); }
+  FailedValue* failed() const { return reinterpret_cast<FailedValue*>(w1); }
   Value* primOpAppLeft() const { return appLeft(); }
   Value* primOpAppRight() const { return appRight(); }
 

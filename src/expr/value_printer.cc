@@ -61,7 +61,8 @@ struct Printer {
     case ValueType::Attrs: printAttrs(v, depth); return;
     case ValueType::List: printList(v, depth); return;
     case ValueType::Thunk:
-    case ValueType::App: out += "«thunk»"; return;
+    case ValueType::App:
+    case ValueType::Failed: out += "«thunk»"; return;
     case ValueType::Blackhole: out += "«potential infinite recursion»"; return;
     case ValueType::Lambda: {
       auto* l = v.lambda();
