@@ -140,10 +140,13 @@ Value& findAlongAttrPath(EvalState& state, const std::string& attrPath, Bindings
   return *v;
 }
 
-std::string formatEvalError(const EvalError& e, bool showTrace) {
+std::string formatEvalError(const EvalError& e, bool showTrace, std::string_view program) {
   std::string body = e.render(showTrace);
-  if (body.starts_with("\n")) return "error:" + body;
-  return "error: " + body;
+  std::string out = body.starts_with("\n") ? "error:" + body : "error: " + body;
+  // As Nix, whose usage errors end so wherever they are met.
+  if (dynamic_cast<const EvalUsageError*>(&e) && !program.empty())
+    out += "\nTry '" + std::string(program) + " --help' for more information.";
+  return out;
 }
 
 } // namespace nixpp

@@ -45,6 +45,6 @@ Bindings* makeAutoArgs(EvalState& state, const std::vector<AutoArg>& args, const
 Value& findAlongAttrPath(EvalState& state, const std::string& attrPath, Bindings* autoArgs, Value& v);
 
 // The text Nix prints for an evaluation error ("error: ...", with the trace when asked).
-std::string formatEvalError(const EvalError& e, bool showTrace);
+std::string formatEvalError(const EvalError& e, bool showTrace, std::string_view program = "");
 
 } // namespace nixpp

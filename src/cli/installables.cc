@@ -75,7 +75,7 @@ bool resolveInstallables(const InstallableArgs& ia, ArgParser& ap, Settings& set
     });
   } catch (EvalError& e) {
     std::cout.flush();
-    std::cerr << formatEvalError(e, ia.showTrace) << std::endl;
+    std::cerr << formatEvalError(e, ia.showTrace, "nix") << std::endl;
     return false;
   }
   return true;

@@ -97,7 +97,7 @@ int nixBuildMain(Strings args) {
       for (auto& d : getDerivations(session.state(), v, autoArgs)) found.push_back(std::move(d));
     });
   } catch (EvalError& e) {
-    std::cerr << formatEvalError(e, showTrace) << std::endl;
+    std::cerr << formatEvalError(e, showTrace, "nix-build") << std::endl;
     return 1;
   }
 

@@ -1029,7 +1029,7 @@ int nixEnvMain(Strings argv) {
     }
   } catch (EvalError& e) {
     std::cout.flush();
-    std::cerr << formatEvalError(e, showTrace) << std::endl;
+    std::cerr << formatEvalError(e, showTrace, "nix-env") << std::endl;
     return 1;
   } catch (UsageError& e) {
     throw UsageError(std::string(e.what()) + "\nTry 'nix-env --help' for more information.");

@@ -130,7 +130,7 @@ int nixEvalCommand(Strings args) {
     std::cout.flush();
   } catch (EvalError& e) {
     std::cout.flush();
-    std::cerr << formatEvalError(e, showTrace) << std::endl;
+    std::cerr << formatEvalError(e, showTrace, "nix") << std::endl;
     return 1;
   }
   return 0;

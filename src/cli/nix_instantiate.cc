@@ -100,7 +100,7 @@ int evalMain(const EvalTargets& targets, bool strict, bool json, bool xml, bool 
     });
   } catch (EvalError& e) {
     std::cout.flush();
-    std::cerr << formatEvalError(e, showTrace) << std::endl;
+    std::cerr << formatEvalError(e, showTrace, "nix-instantiate") << std::endl;
     return 1;
   }
   return 0;

@@ -600,7 +600,7 @@ int nixProfileCommand(Strings args) {
     else deleteOldGenerations(cx.profile, dryRun, std::cerr);
   } catch (EvalError& e) {
     std::cout.flush();
-    std::cerr << formatEvalError(e, ia.showTrace) << std::endl;
+    std::cerr << formatEvalError(e, ia.showTrace, "nix") << std::endl;
     return 1;
   }
   return 0;

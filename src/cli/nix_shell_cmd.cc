@@ -168,7 +168,7 @@ int nixRunCommand(Strings args) {
         if (program.empty() && !infos.empty()) program = infos.front().queryMetaString("mainProgram");
       });
     } catch (EvalError& e) {
-      std::cerr << formatEvalError(e, r.ia.showTrace) << std::endl;
+      std::cerr << formatEvalError(e, r.ia.showTrace, "nix") << std::endl;
       return 1;
     }
   }

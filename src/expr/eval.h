@@ -67,6 +67,9 @@ public:
 };
 NIXPP_DECLARE_EVAL_ERROR(StackOverflowError, EvalError);  // native stack bound reached
 NIXPP_DECLARE_EVAL_ERROR(MissingArgumentError, EvalError);
+// What Nix reports as a usage error though met while evaluating (an unknown hash algorithm):
+// front-ends add "Try '<program> --help' for more information.".
+NIXPP_DECLARE_EVAL_ERROR(EvalUsageError, EvalError);
 
 class EvalState {
 public:

@@ -13,7 +13,7 @@ namespace {
 // position, as Nix reports them.
 HashAlgo parseAlgo(std::string_view name) {
   if (auto a = parseHashAlgoOpt(name)) return *a;
-  throw EvalError("unknown hash algorithm '" + std::string(name) + "', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'", Pos{});
+  throw EvalUsageError("unknown hash algorithm '" + std::string(name) + "', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'", Pos{});
 }
 
 void primHashString(EvalState& st, PosIdx pos, Value** args, Value& v) {
