@@ -4,7 +4,8 @@
 # store (--store local?root=...) every run (the previous one moved aside: see below), the runs of
 # the two alternating; the page cache is warmed first. Both must print the same store path, with
 # the same NAR hash registered.
-# Env: as bench/store_lib.bash; BENCH_MIB (200), BENCH_RUNS (5), BENCH_VERBOSE.
+# Env: as bench/store_lib.bash (BENCH_FS=image: on a fresh journaled ext4 instead of $TMPDIR's
+# file system); BENCH_MIB (200), BENCH_RUNS (5), BENCH_VERBOSE.
 runs=5
 source "$(dirname "$0")/store_lib.bash"
 mib=${BENCH_MIB:-200}
@@ -21,7 +22,7 @@ mib=${BENCH_MIB:-200}
 # takes more than 0.2 s of CPU (0.035 s on tmpfs, 0.07-0.17 s on this ext4 under load, 0.5-1.2 s
 # after a big deletion), waits (up to 2 minutes, then measures anyway and says so).
 # BENCH_VERBOSE=1 shows every run.
-mkdir -p "$tmp/old"
+mkdir -p "$work/old"
 moved=0
 # probe DIR: creates DIR with 2,000 empty files; prints the CPU seconds that took.
 probe() {
@@ -38,7 +39,7 @@ waitForFastInodes() {
   local i t
   for ((i = 0; i < 12; i++)); do
     moved=$((moved + 1))
-    t=$(probe "$tmp/old/$moved")
+    t=$(probe "$work/old/$moved")
     awk "BEGIN{exit !($t < 0.2)}" && return 0
     if [ "$i" = 0 ]; then
       echo "  creating 2,000 files took ${t}s of CPU: inodes were freed recently; waiting"
@@ -48,26 +49,27 @@ waitForFastInodes() {
   echo "  creating 2,000 files still takes ${t}s of CPU after 2 minutes: measuring anyway"
 }
 
-echo "building a ${mib} MiB tree in $tmp ..."
-python3 "$here/make-tree.py" "$tmp/tree" "$mib"
-cat $(find "$tmp/tree" -type f) > /dev/null  # warm the page cache
+echo "building a ${mib} MiB tree in $work ..."
+python3 "$here/make-tree.py" "$work/tree" "$mib"
+cat $(find "$work/tree" -type f) > /dev/null  # warm the page cache
 
-moveAside() { if [ -e "$1" ]; then moved=$((moved + 1)); mv "$1" "$tmp/old/$moved"; fi; }
-prepNixpp() { moveAside "$tmp/root-nixpp"; }
-prepNix28() { moveAside "$tmp/root-nix"; }
+moveAside() { if [ -e "$1" ]; then moved=$((moved + 1)); mv "$1" "$work/old/$moved"; fi; }
+prepNixpp() { moveAside "$work/root-nixpp"; }
+prepNix28() { moveAside "$work/root-nix"; }
 total=$runs
 runs=1
 for ((r = 0; r < total; r++)); do
   waitForFastInodes
-  measure "nixpp add" prepNixpp "$nixpp/nix-store" --store "local?root=$tmp/root-nixpp" --add "$tmp/tree"
-  measure "Nix 2.8 add" prepNix28 "$nix28/nix-store" --store "local?root=$tmp/root-nix" --add "$tmp/tree"
+  measure "nixpp add" prepNixpp "$nixpp/nix-store" --store "local?root=$work/root-nixpp" --add "$work/tree"
+  measure "Nix 2.8 add" prepNix28 "$nix28/nix-store" --store "local?root=$work/root-nix" --add "$work/tree"
 done
 runs=$total
 p=$(cat "$tmp/out/nixpp add.0")
 [ "$p" = "$(cat "$tmp/out/Nix 2.8 add.0")" ] || fail "the two store paths differ"
-h1=$("$nix28/nix-store" --store "local?root=$tmp/root-nixpp" -q --hash "$p")
-h2=$("$nix28/nix-store" --store "local?root=$tmp/root-nix" -q --hash "$p")
+h1=$("$nix28/nix-store" --store "local?root=$work/root-nixpp" -q --hash "$p")
+h2=$("$nix28/nix-store" --store "local?root=$work/root-nix" -q --hash "$p")
 [ "$h1" = "$h2" ] || fail "NAR hashes differ: $h1 / $h2"
-"$nix28/nix-store" --store "local?root=$tmp/root-nixpp" --verify-path "$p" || fail "Nix 2.8 rejects nixpp's path"
+"$nix28/nix-store" --store "local?root=$work/root-nixpp" --verify-path "$p" || fail "Nix 2.8 rejects nixpp's path"
 
+echo "stores on: $(findmnt -no SOURCE,FSTYPE -T "$work") ($( [ -n "$imageFs" ] && echo "a fresh image, BENCH_FS=image" || echo "the file system of $work"))"
 report add
