@@ -13,7 +13,13 @@ namespace nixpp {
 
 EvalSession::EvalSession(Settings settings, EvalSettings evalSettings, StoreWrites writes)
     : store_(settings), io_([this]() -> Store& { return *store_; }, settings.storeDir, writes, FileTransferSettings::from(settings)) {
+  applyRestrictEval(evalSettings, settings);
   state_ = std::make_unique<EvalState>(io_, std::move(evalSettings));
+}
+
+void applyRestrictEval(EvalSettings& evalSettings, const Settings& settings) {
+  evalSettings.restrictEval = settings.restrictEval;
+  evalSettings.allowedUris = settings.allowedUris;
 }
 
 void growStackForEval() {

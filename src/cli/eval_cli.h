@@ -27,6 +27,10 @@ private:
   std::unique_ptr<EvalState> state_;
 };
 
+// Copies restrict-eval and allowed-uris into `evalSettings` (EvalSession does it itself);
+// pure-eval is each front-end's to decide (--impure, `nix eval --file`, nix repl).
+void applyRestrictEval(EvalSettings& evalSettings, const Settings& settings);
+
 // Raises the stack limit so that deep (but finite) evaluations do not hit "stack overflow".
 void growStackForEval();
 

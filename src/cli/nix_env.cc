@@ -988,6 +988,8 @@ int nixEnvMain(Strings argv) {
   evalSettings.home = getEnv("HOME");
   evalSettings.nixPath = makeNixPath(includes, cwd);
   evalSettings.showTrace = showTrace;
+  evalSettings.pureEval = settings.pureEval;
+  applyRestrictEval(evalSettings, settings);
   StoreRef store(settings);
   StoreEvalIo io([&]() -> Store& { return *store; }, settings.storeDir, StoreWrites::allowed,
                  FileTransferSettings::from(settings));

@@ -80,7 +80,8 @@ int nixEvalCommand(Strings args) {
   }
 
   Settings settings = common.load(SettingsHost::real(), std::cerr);
-  if (impure) settings.pureEval = false;
+  // As Nix 2.8 (a "backward compatibility hack" there): --file evaluates impurely.
+  if (impure || file) settings.pureEval = false;
   EvalSettings evalSettings;
   if (settings.experimentalFeatures.count("pipe-operators")) evalSettings.lexer.pipeOperators = true;
   evalSettings.experimentalFeatures.insert(settings.experimentalFeatures.begin(), settings.experimentalFeatures.end());

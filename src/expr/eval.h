@@ -40,7 +40,14 @@ struct EvalSettings {
   std::string currentSystem = "x86_64-linux";
   std::string home;                  // for ~/ path literals
   LexerOptions lexer;                // experimental syntax (pipe operators)
+  // Nix's pure evaluation (pure-eval; `nix` without --impure): no search path, no getEnv,
+  // currentTime or currentSystem, fetchers need hashes or locked inputs, builtins.storePath
+  // refused, and only allowed paths readable (expr/restricted_io.h).
   bool pureEval = false;
+  // Nix's restricted evaluation (restrict-eval): only the search path's entries (and what is
+  // fetched or copied to the store) readable, no getEnv, fetchers limited to `allowedUris`.
+  bool restrictEval = false;
+  std::vector<std::string> allowedUris;  // allowed-uris: URI prefixes fetchers may reach
   size_t maxStackBytes = 48u << 20;  // native stack evaluation may use before "stack overflow"
                                      // (capped by the stack's rlimit)
   size_t maxCallDepth = 10000;       // --max-call-depth
@@ -67,13 +74,21 @@ public:
 NIXPP_DECLARE_ERROR(StackOverflowError, EvalError);  // native stack bound reached
 NIXPP_DECLARE_ERROR(MissingArgumentError, EvalError);
 
+class RestrictedEvalIo;
+
 class EvalState {
+  // The access checks of pure and restricted evaluation, in front of the front-end's EvalIo
+  // (null when neither is on). Declared first: `io` refers to it.
+  std::unique_ptr<RestrictedEvalIo> restricted_;
+
 public:
   EvalState(EvalIo& io, EvalSettings settings);
   ~EvalState();
   EvalState(const EvalState&) = delete;
   EvalState& operator=(const EvalState&) = delete;
 
+  // What the evaluation reads and writes through: the front-end's EvalIo, behind the access
+  // checks in pure and restricted evaluation.
   EvalIo& io;
   const EvalSettings settings;
   SymbolTable symbols;
@@ -104,6 +119,8 @@ public:
   // (its real path in a chroot store, as Nix), once per evaluation; nullopt (with Nix 2.8's
   // warning) if that fails.
   std::optional<std::string> resolveSearchPathEntry(const std::string& path);
+  // The message of a failed `<name>` lookup: not found, or in pure evaluation refused.
+  std::string searchPathMiss(std::string_view name) const;
   // The Nix source of a corepkg path ("/__corepkgs__/fetchurl.nix"), or null (expr/corepkgs.cc).
   static const char* corepkgSource(std::string_view path);
 
@@ -195,6 +212,16 @@ public:
   // Adds a "… <hint>" trace frame at `pos` to an error passing through.
   void addTrace(EvalError& e, PosIdx pos, std::string_view hint) const;
 
+  // --- pure and restricted evaluation (expr/restricted_io.h; no-ops when neither is on) ---
+  // Lets the evaluation read `path` and what is below it (Nix's allowPath).
+  void allowPath(const std::string& path);
+  // Throws RestrictedPathError unless `path` may be read (Nix's checkSourcePath).
+  void checkSourcePath(const std::string& path);
+  // Throws RestrictedPathError unless a fetcher may reach `uri` (Nix's checkURI).
+  void checkUri(const std::string& uri);
+  // The front-end's EvalIo without the checks, for what Nix does unchecked.
+  EvalIo& uncheckedIo();
+
   // The base environment (builtins) and the `builtins` set.
   Env& baseEnv() { return *baseEnv_; }
   Value& builtinsValue() { return *builtins_; }
@@ -234,6 +261,7 @@ private:
   friend struct Evaluator;
   void forceThunk(Value& v, PosIdx pos);
   void createBaseEnv();
+  void allowSearchPath();  // restricted evaluation: the search path's entries are readable
   void evalCall(Env& env, ExprCall& c, Value& v);
   // Whether `env` may be on the C stack: within the stack evaluation may use below stackBase_,
   // with a margin for the frame that runs past the limit before the next check. promoteEnv
