@@ -34,8 +34,9 @@ void applyRestrictEval(EvalSettings& evalSettings, const Settings& settings);
 // Raises the stack limit so that deep (but finite) evaluations do not hit "stack overflow".
 void growStackForEval();
 
-// The search path: the -I entries, then $NIX_PATH's; relative directories made absolute.
-std::vector<std::string> makeNixPath(const std::vector<std::string>& includes, const std::string& cwd);
+// The search path: the -I entries, then $NIX_PATH's, as given (as in Nix, a relative directory
+// is relative to the current directory when it is looked up, and builtins.nixPath shows it so).
+std::vector<std::string> makeNixPath(const std::vector<std::string>& includes);
 
 // --arg NAME EXPR / --argstr NAME STRING, collected in order.
 struct AutoArg {

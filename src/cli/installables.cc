@@ -35,7 +35,7 @@ bool resolveInstallables(const InstallableArgs& ia, ArgParser& ap, Settings& set
   evalSettings.pureEval = settings.pureEval;
   evalSettings.showTrace = ia.showTrace;
   evalSettings.home = getEnv("HOME");
-  evalSettings.nixPath = makeNixPath(ia.includes, currentDir());
+  evalSettings.nixPath = makeNixPath(ia.includes);
   growStackForEval();
   session = std::make_unique<EvalSession>(settings, std::move(evalSettings), StoreWrites::allowed);
   if (!ia.expr && !ia.file) {

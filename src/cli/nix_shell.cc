@@ -255,7 +255,7 @@ int nixShellMain(Strings argv) {
   EvalSettings evalSettings;
   evalSettings.pureEval = settings.pureEval;
   evalSettings.home = getEnv("HOME");
-  evalSettings.nixPath = makeNixPath(includes, cwd);
+  evalSettings.nixPath = makeNixPath(includes);
   evalSettings.showTrace = showTrace;
   growStackForEval();
   Settings buildSettings = settings;

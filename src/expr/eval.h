@@ -114,7 +114,8 @@ public:
   // Resolves `<name>` against settings.nixPath, as __findFile does. Throws if not found.
   // "nix/NAME" is Nix's corepkg /__corepkgs__/NAME (not searched for, as in Nix 2.8).
   std::string findFile(std::string_view name, PosIdx pos);
-  // The directory a search path entry's path stands for: itself, or for a URL (http(s)://,
+  // The directory a search path entry's path stands for: itself (nullopt, with Nix's warning,
+  // when it does not exist), or for a URL (http(s)://,
   // file://, channel:NAME, ... as Nix 2.8's isUri) the store path of it fetched as a tarball
   // (its real path in a chroot store, as Nix), once per evaluation; nullopt (with Nix 2.8's
   // warning) if that fails.

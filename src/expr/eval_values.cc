@@ -763,10 +763,19 @@ std::optional<std::string> EvalState::resolveSearchPathEntry(const std::string& 
   // Nix 2.8's isUri.
   auto scheme = path.find("://");
   std::string s = scheme == std::string::npos ? "" : path.substr(0, scheme);
-  if (!path.starts_with("channel:") && s != "http" && s != "https" && s != "file" && s != "channel" && s != "git" &&
-      s != "s3" && s != "ssh")
-    return path;
+  bool isUri = path.starts_with("channel:") || s == "http" || s == "https" || s == "file" || s == "channel" ||
+               s == "git" || s == "s3" || s == "ssh";
   if (auto i = searchPathResolved_.find(path); i != searchPathResolved_.end()) return i->second;
+  if (!isUri) {
+    // As Nix: a missing directory is skipped, with a warning the first time.
+    std::optional<std::string> res = canonPath(uncheckedIo().absPath(path));
+    if (!uncheckedIo().pathExists(*res)) {
+      std::cerr << "warning: Nix search path entry '" << path << "' does not exist, ignoring\n";
+      res.reset();
+    }
+    searchPathResolved_[path] = res;
+    return res;
+  }
   std::optional<std::string> res;
   try {
     FetchRequest req;
@@ -799,13 +808,7 @@ std::string EvalState::findFile(std::string_view name, PosIdx pos) {
     auto dir = resolveSearchPathEntry(path);
     if (!dir) continue;
     path = *dir;
-    std::string full = rest.empty() ? path : path + "/" + rest;
-    if (!full.empty() && full[0] != '/') {
-      // relative search path entries are relative to the current directory
-      std::string pwd = uncheckedIo().getEnv("PWD");
-      full = pwd.empty() ? full : pwd + "/" + full;
-    }
-    full = canonPath(full);
+    std::string full = canonPath(rest.empty() ? path : path + "/" + rest);
     if (uncheckedIo().pathExists(full)) return full;  // unchecked, as Nix: reading it is checked
   }
   throw ThrownError(searchPathMiss(name), this->pos(pos));

@@ -61,6 +61,7 @@ public:
   bool isValidPath(const std::string& storePath) override { return inner_.isValidPath(storePath); }
   // Always "": neither mode lets the environment in.
   std::string getEnv(const std::string&) override { return ""; }
+  std::string absPath(const std::string& path) override { return inner_.absPath(path); }
   std::vector<std::string> queryReferences(const std::string& storePath) override {
     return inner_.queryReferences(storePath);
   }
