@@ -118,6 +118,12 @@ check nix-instantiate "${R[@]}" --option allowed-uris "https://example.com" -E '
 check nix-instantiate "${R[@]}" --option allowed-uris "https://example.com/" -E 'builtins.fetchTarball "https://example.org/x.tar.gz"'
 check nix-instantiate "${R[@]}" --option allowed-uris "file://$tmp" \
   -E "builtins.readFile (builtins.fetchurl { url = \"file://$tmp/f.txt\"; sha256 = \"$h\"; })"
+# A search path entry that is a URL is fetched (unchecked) and readable.
+check nix-instantiate "${R[@]}" -I "x=file://$tmp/t.tar.gz" -E 'import <x/a.nix>'
+# Instantiation: sources under an allowed path are copied; the file given must be allowed too.
+echo 'derivation { name = "x"; system = "x86_64-linux"; builder = "/bin/sh"; src = ./a.nix; dir = ./sub; }' > d/drv.nix
+check nix-instantiate --option restrict-eval true -I "$tmp/d" "$tmp/d/drv.nix"
+check nix-instantiate --option restrict-eval true "$tmp/d/drv.nix"
 # A search path entry in the store: its closure is readable, other store paths are not.
 check nix-instantiate "${R[@]}" -I "q=$r" -E "[ (builtins.readFile <q>) (import $p/a.nix) ]"
 check nix-instantiate "${R[@]}" -I "q=$p" -E "builtins.readFile $r"
