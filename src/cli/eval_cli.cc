@@ -17,6 +17,16 @@ EvalSession::EvalSession(Settings settings, EvalSettings evalSettings, StoreWrit
   state_ = std::make_unique<EvalState>(io_, std::move(evalSettings));
 }
 
+EvalState& EvalSession::pureState() {
+  if (state_->settings.pureEval) return *state_;
+  if (!pureState_) {
+    EvalSettings es = state_->settings;
+    es.pureEval = true;
+    pureState_ = std::make_unique<EvalState>(io_, std::move(es));
+  }
+  return *pureState_;
+}
+
 void applyRestrictEval(EvalSettings& evalSettings, const Settings& settings) {
   evalSettings.restrictEval = settings.restrictEval;
   evalSettings.allowedUris = settings.allowedUris;

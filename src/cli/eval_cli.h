@@ -18,13 +18,16 @@ class EvalSession {
 public:
   EvalSession(Settings settings, EvalSettings evalSettings, StoreWrites writes = StoreWrites::allowed);
   EvalState& state() { return *state_; }
+  // An EvalState as state() but in pure evaluation (made on first use over the same store;
+  // state() itself when that is pure): flakes are evaluated purely, as in Nix.
+  EvalState& pureState();
   // The store the evaluation reads and writes (opened on first use).
   StoreRef& store() { return store_; }
 
 private:
   StoreRef store_;
   StoreEvalIo io_;
-  std::unique_ptr<EvalState> state_;
+  std::unique_ptr<EvalState> state_, pureState_;
 };
 
 // Copies restrict-eval and allowed-uris into `evalSettings` (EvalSession does it itself);

@@ -94,6 +94,22 @@ check nix-instantiate --eval --option pure-eval true "$tmp/d/a.nix"
 check nix-instantiate --eval --option pure-eval true -E "builtins.readFile $tmp/f.txt"
 check nix-instantiate --eval --option pure-eval true -E "builtins.scopedImport {} $tmp/d/a.nix"
 
+# Flakes (nix profile's local flakes) are evaluated purely, with their source readable.
+mkdir fl
+cat > fl/flake.nix <<EOF
+{
+  outputs = { self }: {
+    packages.x86_64-linux.default = throw (if builtins ? currentSystem then "impure \${builtins.getEnv "HOME"}"
+      else "pure \${builtins.getEnv "HOME"} \${import ./v.nix}");
+    packages.x86_64-linux.outside = builtins.readFile $tmp/f.txt;
+  };
+}
+EOF
+echo '"v1"' > fl/v.nix
+check nix profile install --profile "$tmp/prof" ./fl
+check nix profile install --profile "$tmp/prof" --impure ./fl
+check nix profile install --profile "$tmp/prof" ./fl#outside
+
 # --- restricted evaluation: only the search path (and what is fetched or copied) ---
 R=(--eval --option restrict-eval true)
 check nix-instantiate "${R[@]}" -E "import $tmp/d/a.nix"
