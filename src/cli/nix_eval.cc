@@ -1,7 +1,7 @@
 // cli/nix_eval.cc: `nix eval`: evaluates --expr EXPR or --file FILE, optionally selects an
 // attribute path, applies --apply FUNC, and prints the result deeply forced as current Nix does
 // (one line), as JSON (--json) or verbatim (--raw, no newline). Evaluation is pure by default
-// (--impure lifts it); in nixpp pure mode only hides builtins.getEnv. Flake installables
+// (expr/restricted_io.h), --impure or --file lifting it as in Nix 2.8. Flake installables
 // (`.#foo`, `nixpkgs#hello`) and --write-to are not supported: a clear error.
 #include <iostream>
 #include <iterator>

@@ -26,7 +26,7 @@ void RestrictedEvalIo::allowPath(const std::string& path) {
 }
 
 bool RestrictedEvalIo::allowed(const std::string& path) const {
-  // The allowed paths below or equal to `path`'s ancestors sort at or before it.
+  // A handful of roots (search path entries, fetched and copied paths): a scan is enough.
   for (auto& dir : allowedPaths_)
     if (isDirOrInDir(path, dir)) return true;
   return false;
