@@ -163,6 +163,9 @@ public:
                              bool coerceMore = false, bool copyToStore = true);
   // A path value, or a string that is an absolute path (its context kept in `context`).
   std::string coerceToPath(PosIdx pos, Value& v, NixStringContext& context, std::string_view errorCtx);
+  // Where `path` is read from (Nix's toRealPath): for a path in the store with a non-empty
+  // context, its place on disk (elsewhere in a chroot store); else itself.
+  std::string toRealPath(const std::string& path, const NixStringContext& context);
   // Copies a source path to the store (once per path), records it in `context`, returns it.
   std::string copyPathToStore(NixStringContext& context, const std::string& path, PosIdx pos);
 

@@ -616,6 +616,12 @@ void EvalState::checkUri(const std::string& uri) {
   if (restricted_) restricted_->checkUri(uri);
 }
 
+std::string EvalState::toRealPath(const std::string& path, const NixStringContext& context) {
+  std::string storeDir = io.storeDir();
+  if (context.empty() || !path.starts_with(storeDir + "/")) return path;
+  return io.toRealPath(path);
+}
+
 EvalIo& EvalState::uncheckedIo() { return restricted_ ? restricted_->inner() : io; }
 
 const PrimOp* EvalState::findPrimOp(std::string_view n) const {

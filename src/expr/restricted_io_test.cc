@@ -64,7 +64,7 @@ FetchRequest request(FetchRequest::Type type, std::string url) {
   return r;
 }
 
-struct Fixture : ::testing::Test {
+struct RestrictedEvalIoTest : ::testing::Test {
   MemoryIo mem;
   void SetUp() override {
     mem.files["/src/a.nix"] = "1";
@@ -87,7 +87,7 @@ struct Fixture : ::testing::Test {
   }
 };
 
-TEST_F(Fixture, RestrictedAllowsOnlyBelowAllowedPaths) {
+TEST_F(RestrictedEvalIoTest, RestrictedAllowsOnlyBelowAllowedPaths) {
   RestrictedEvalIo io(mem, false, true, {});
   io.allowPath("/src");
   EXPECT_EQ(io.readFile("/src/a.nix"), "1");
@@ -108,7 +108,7 @@ TEST_F(Fixture, RestrictedAllowsOnlyBelowAllowedPaths) {
   EXPECT_EQ(io.checkSourcePath("/__corepkgs__/fetchurl.nix"), "/__corepkgs__/fetchurl.nix");
 }
 
-TEST_F(Fixture, PureWordingAndNothingAllowedAtFirst) {
+TEST_F(RestrictedEvalIoTest, PureWordingAndNothingAllowedAtFirst) {
   RestrictedEvalIo io(mem, true, false, {});
   EXPECT_EQ(refusal([&] { io.readFile("/src/a.nix"); }),
             "access to absolute path '/src/a.nix' is forbidden in pure evaluation mode (use '--impure' to override)");
@@ -119,7 +119,7 @@ TEST_F(Fixture, PureWordingAndNothingAllowedAtFirst) {
   EXPECT_EQ(io.readFile(r.storePath + "/default.nix"), "4");
 }
 
-TEST_F(Fixture, CopiesAreCheckedAndThenAllowed) {
+TEST_F(RestrictedEvalIoTest, CopiesAreCheckedAndThenAllowed) {
   RestrictedEvalIo io(mem, false, true, {});
   EXPECT_NE(refusal([&] { io.copyPathToStore("/other", "other", true, nullptr); }), "");
   io.allowPath("/other");
@@ -128,7 +128,7 @@ TEST_F(Fixture, CopiesAreCheckedAndThenAllowed) {
   EXPECT_EQ(io.readFile(dst), "copied");
 }
 
-TEST_F(Fixture, AllowedUrisArePrefixesEndingAtAComponent) {
+TEST_F(RestrictedEvalIoTest, AllowedUrisArePrefixesEndingAtAComponent) {
   RestrictedEvalIo io(mem, false, true, {"https://example.com/a", "https://github.com/", "file:///src"});
   io.allowPath("/src");
   for (const char* ok : {"https://example.com/a", "https://example.com/a/b.tar.gz", "https://github.com/NixOS/nix",

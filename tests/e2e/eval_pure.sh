@@ -110,6 +110,18 @@ check nix profile install --profile "$tmp/prof" ./fl
 check nix profile install --profile "$tmp/prof" --impure ./fl
 check nix profile install --profile "$tmp/prof" ./fl#outside
 
+# A chroot store: store paths with context are read (and checked) where the store keeps them.
+# (With the default store directory: given another, Nix 2.8 still keeps files in ROOT/nix/store.)
+C=(--store "local?root=$tmp/croot")
+unset NIX_STORE_DIR
+check nix eval "${C[@]}" --impure --expr '[ (import (builtins.toFile "x.nix" "1")) (builtins.readFile (builtins.toFile "x" "hi")) ]'
+check nix eval "${C[@]}" --impure --expr 'builtins.hashFile "sha256" (builtins.toFile "x" "hi")'
+check nix eval "${C[@]}" --expr 'builtins.readFile (builtins.toFile "x" "hi")'
+# (another URL than above: the fetcher cache would remember that one in the other store)
+hx=$(nix-hash --type sha256 --flat --base32 d/sub/x)
+check nix eval "${C[@]}" --expr "builtins.readFile (builtins.fetchurl { url = \"file://$tmp/d/sub/x\"; sha256 = \"$hx\"; })"
+export NIX_STORE_DIR=$tmp/store
+
 # --- restricted evaluation: only the search path (and what is fetched or copied) ---
 R=(--eval --option restrict-eval true)
 check nix-instantiate "${R[@]}" -E "import $tmp/d/a.nix"

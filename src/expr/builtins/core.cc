@@ -263,7 +263,8 @@ void primToPath(EvalState& st, PosIdx pos, Value** args, Value& v) {
 
 std::string realisePath(EvalState& st, PosIdx pos, Value& v, std::string_view ctxMsg) {
   NixStringContext ctx;
-  return st.coerceToPath(pos, v, ctx, ctxMsg);
+  std::string path = st.coerceToPath(pos, v, ctx, ctxMsg);
+  return withPos(st, pos, [&] { return st.toRealPath(path, ctx); });  // where the store keeps it
 }
 
 void primImport(EvalState& st, PosIdx pos, Value** args, Value& v) {

@@ -30,9 +30,11 @@ std::string realisePath(EvalState& st, PosIdx pos, Value& v, NixStringContext& c
   return canonPath(st.coerceToPath(pos, v, ctx, "while realising the context of a path"));
 }
 
+// The same, where it is read from: a store path with context where the store keeps it.
 std::string realisePath(EvalState& st, PosIdx pos, Value& v) {
   NixStringContext ctx;
-  return realisePath(st, pos, v, ctx);
+  std::string path = realisePath(st, pos, v, ctx);
+  return withPos(st, pos, [&] { return st.toRealPath(path, ctx); });
 }
 
 void requireExists(EvalState& st, PosIdx pos, const std::string& path, EvalIo* io = nullptr) {
@@ -41,8 +43,9 @@ void requireExists(EvalState& st, PosIdx pos, const std::string& path, EvalIo* i
 }
 
 void primReadFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
-  std::string path = realisePath(st, pos, *args[0]);
-  std::string s = withPos(st, pos, [&] { return st.io.readFile(path); });
+  NixStringContext pathCtx;
+  std::string path = realisePath(st, pos, *args[0], pathCtx);
+  std::string s = withPos(st, pos, [&] { return st.io.readFile(st.toRealPath(path, pathCtx)); });
   NixStringContext ctx;
   StoreDir dir(st.io.storeDir());
   if (dir.isInStore(path)) {
