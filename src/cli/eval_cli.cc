@@ -13,7 +13,23 @@ namespace nixpp {
 
 EvalSession::EvalSession(Settings settings, EvalSettings evalSettings, StoreWrites writes)
     : store_(settings), io_([this]() -> Store& { return *store_; }, settings.storeDir, writes, FileTransferSettings::from(settings)) {
+  applyRestrictEval(evalSettings, settings);
   state_ = std::make_unique<EvalState>(io_, std::move(evalSettings));
+}
+
+EvalState& EvalSession::pureState() {
+  if (state_->settings.pureEval) return *state_;
+  if (!pureState_) {
+    EvalSettings es = state_->settings;
+    es.pureEval = true;
+    pureState_ = std::make_unique<EvalState>(io_, std::move(es));
+  }
+  return *pureState_;
+}
+
+void applyRestrictEval(EvalSettings& evalSettings, const Settings& settings) {
+  evalSettings.restrictEval = settings.restrictEval;
+  evalSettings.allowedUris = settings.allowedUris;
 }
 
 void growStackForEval() {
@@ -25,7 +41,7 @@ void growStackForEval() {
   }
 }
 
-std::vector<std::string> makeNixPath(const std::vector<std::string>& includes, const std::string& cwd) {
+std::vector<std::string> makeNixPath(const std::vector<std::string>& includes) {
   std::vector<std::string> raw = includes;
   if (!::getenv("NIX_PATH")) {
     // Nix 2.8's default nix-path: the user's channels, then root's, where they exist.
@@ -66,16 +82,7 @@ std::vector<std::string> makeNixPath(const std::vector<std::string>& includes, c
     if (p > start) raw.push_back(env.substr(start, p - start));
     ++p;
   }
-  std::vector<std::string> out;
-  for (auto& e : raw) {
-    auto eq = e.find('=');
-    std::string prefix = eq == std::string::npos ? "" : e.substr(0, eq + 1);
-    std::string path = eq == std::string::npos ? e : e.substr(eq + 1);
-    if (!path.empty() && path[0] != '/' && path.find("://") == std::string::npos && !path.starts_with("channel:"))
-      path = canonPath(cwd + "/" + path);
-    out.push_back(prefix + path);
-  }
-  return out;
+  return raw;
 }
 
 Bindings* makeAutoArgs(EvalState& state, const std::vector<AutoArg>& args, const std::string& cwd) {

@@ -18,20 +18,28 @@ class EvalSession {
 public:
   EvalSession(Settings settings, EvalSettings evalSettings, StoreWrites writes = StoreWrites::allowed);
   EvalState& state() { return *state_; }
+  // An EvalState as state() but in pure evaluation (made on first use over the same store;
+  // state() itself when that is pure): flakes are evaluated purely, as in Nix.
+  EvalState& pureState();
   // The store the evaluation reads and writes (opened on first use).
   StoreRef& store() { return store_; }
 
 private:
   StoreRef store_;
   StoreEvalIo io_;
-  std::unique_ptr<EvalState> state_;
+  std::unique_ptr<EvalState> state_, pureState_;
 };
+
+// Copies restrict-eval and allowed-uris into `evalSettings` (EvalSession does it itself);
+// pure-eval is each front-end's to decide (--impure, `nix eval --file`, nix repl).
+void applyRestrictEval(EvalSettings& evalSettings, const Settings& settings);
 
 // Raises the stack limit so that deep (but finite) evaluations do not hit "stack overflow".
 void growStackForEval();
 
-// The search path: the -I entries, then $NIX_PATH's; relative directories made absolute.
-std::vector<std::string> makeNixPath(const std::vector<std::string>& includes, const std::string& cwd);
+// The search path: the -I entries, then $NIX_PATH's, as given (as in Nix, a relative directory
+// is relative to the current directory when it is looked up, and builtins.nixPath shows it so).
+std::vector<std::string> makeNixPath(const std::vector<std::string>& includes);
 
 // --arg NAME EXPR / --argstr NAME STRING, collected in order.
 struct AutoArg {

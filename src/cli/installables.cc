@@ -29,13 +29,13 @@ bool InstallableArgs::handle(ArgParser& p) {
 bool resolveInstallables(const InstallableArgs& ia, ArgParser& ap, Settings& settings,
                          std::unique_ptr<EvalSession>& session, std::vector<Target>& out) {
   if (ia.expr && ia.file) throw UsageError("'--file' and '--expr' are exclusive");
-  if (ia.impure) settings.pureEval = false;
+  if (ia.impure || ia.file) settings.pureEval = false;  // as Nix 2.8: --file is impure
   EvalSettings evalSettings;
   if (settings.experimentalFeatures.count("pipe-operators")) evalSettings.lexer.pipeOperators = true;
   evalSettings.pureEval = settings.pureEval;
   evalSettings.showTrace = ia.showTrace;
   evalSettings.home = getEnv("HOME");
-  evalSettings.nixPath = makeNixPath(ia.includes, currentDir());
+  evalSettings.nixPath = makeNixPath(ia.includes);
   growStackForEval();
   session = std::make_unique<EvalSession>(settings, std::move(evalSettings), StoreWrites::allowed);
   if (!ia.expr && !ia.file) {

@@ -84,8 +84,9 @@ int nixBuildMain(Strings args) {
 
   Settings settings = common.load(SettingsHost::real(), std::cerr);
   if (settings.experimentalFeatures.count("pipe-operators")) evalSettings.lexer.pipeOperators = true;
+  evalSettings.pureEval = settings.pureEval;
   evalSettings.home = getEnv("HOME");
-  evalSettings.nixPath = makeNixPath(includes, currentDir());
+  evalSettings.nixPath = makeNixPath(includes);
   evalSettings.showTrace = showTrace;
   growStackForEval();
   Settings buildSettings = settings;

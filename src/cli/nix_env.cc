@@ -986,8 +986,10 @@ int nixEnvMain(Strings argv) {
   std::string cwd = currentDir();
   EvalSettings evalSettings;
   evalSettings.home = getEnv("HOME");
-  evalSettings.nixPath = makeNixPath(includes, cwd);
+  evalSettings.nixPath = makeNixPath(includes);
   evalSettings.showTrace = showTrace;
+  evalSettings.pureEval = settings.pureEval;
+  applyRestrictEval(evalSettings, settings);
   StoreRef store(settings);
   StoreEvalIo io([&]() -> Store& { return *store; }, settings.storeDir, StoreWrites::allowed,
                  FileTransferSettings::from(settings));

@@ -1,7 +1,7 @@
 // cli/nix_eval.cc: `nix eval`: evaluates --expr EXPR or --file FILE, optionally selects an
 // attribute path, applies --apply FUNC, and prints the result deeply forced as current Nix does
 // (one line), as JSON (--json) or verbatim (--raw, no newline). Evaluation is pure by default
-// (--impure lifts it); in nixpp pure mode only hides builtins.getEnv. Flake installables
+// (expr/restricted_io.h), --impure or --file lifting it as in Nix 2.8. Flake installables
 // (`.#foo`, `nixpkgs#hello`) and --write-to are not supported: a clear error.
 #include <iostream>
 #include <iterator>
@@ -80,7 +80,8 @@ int nixEvalCommand(Strings args) {
   }
 
   Settings settings = common.load(SettingsHost::real(), std::cerr);
-  if (impure) settings.pureEval = false;
+  // As Nix 2.8 (a "backward compatibility hack" there): --file evaluates impurely.
+  if (impure || file) settings.pureEval = false;
   EvalSettings evalSettings;
   if (settings.experimentalFeatures.count("pipe-operators")) evalSettings.lexer.pipeOperators = true;
   evalSettings.experimentalFeatures.insert(settings.experimentalFeatures.begin(), settings.experimentalFeatures.end());
@@ -88,7 +89,7 @@ int nixEvalCommand(Strings args) {
   evalSettings.showTrace = showTrace;
   evalSettings.home = getEnv("HOME");
   std::string cwd = currentDir();
-  evalSettings.nixPath = makeNixPath(includes, cwd);
+  evalSettings.nixPath = makeNixPath(includes);
   growStackForEval();
   EvalSession session(std::move(settings), std::move(evalSettings));
   EvalState& state = session.state();

@@ -189,7 +189,7 @@ int nixInstantiateMain(Strings args) {
     evalSettings.lexer = lexerOpts;
     evalSettings.pureEval = settings.pureEval;
     evalSettings.home = getEnv("HOME");
-    evalSettings.nixPath = makeNixPath(includes, currentDir());
+    evalSettings.nixPath = makeNixPath(includes);
     EvalTargets targets;
     targets.fromExpr = fromExpr;
     targets.readStdin = !fromExpr && files.size() == 1 && files[0] == "-";

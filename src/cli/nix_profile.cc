@@ -90,6 +90,11 @@ struct Context {
     return *session;
   }
   LocalStore& store() { return requireLocalStore(*evalSession().store(), "'nix profile'"); }
+  // Where flakes are evaluated: purely unless --impure (or pure-eval = false), as in Nix.
+  bool impure = false;
+  EvalState& flakeState() {
+    return impure || !settings.pureEval ? evalSession().state() : evalSession().pureState();
+  }
 };
 
 // The store path's name without its hash part: "hello-1.0".
@@ -302,7 +307,7 @@ int cmdInstall(Context& cx, ArgParser& ap, InstallableArgs ia) {
   }
   for (auto& [flakeDir, attr] : flakes) {
     bool exact = attr.starts_with(".");
-    FlakeTarget t = resolveLocalFlake(cx.evalSession().state(), store, cx.settings.system, flakeDir,
+    FlakeTarget t = resolveLocalFlake(cx.flakeState(), store, cx.settings.system, flakeDir,
                                       exact ? attr.substr(1) : attr, exact);
     ProfileElement e;
     e.source = ProfileElementSource{t.originalUrl, t.lockedUrl, t.attrPath};
@@ -352,7 +357,7 @@ int cmdUpgrade(Context& cx, const Strings& args) {
         throw Error("cannot upgrade '" + describe(e) + "': nixpp supports only local flakes without inputs");
       if (!cx.settings.experimentalFeatures.count("flakes")) throw Error(flakesDisabled);
       FlakeTarget t =
-          resolveLocalFlake(cx.evalSession().state(), store, cx.settings.system, *flakeDir, e.source->attrPath, true);
+          resolveLocalFlake(cx.flakeState(), store, cx.settings.system, *flakeDir, e.source->attrPath, true);
       if (t.lockedUrl == e.source->url) continue;
       std::cerr << "upgrading '" << e.source->attrPath << "' from flake '" << e.source->url << "' to '"
                 << t.lockedUrl << "'\n";
@@ -572,6 +577,7 @@ int nixProfileCommand(Strings args) {
 
   Context cx;
   cx.settings = common.load(SettingsHost::real(), std::cerr);
+  cx.impure = ia.impure;
   cx.profile = profile ? absPathIn(*profile, currentDir()) : defaultProfile(cx.settings);
   std::time_t olderThanTime = 0;
   if (olderThan) {

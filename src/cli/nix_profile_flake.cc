@@ -90,7 +90,10 @@ FlakeTarget resolveLocalFlake(EvalState& state, LocalStore& store, const std::st
   ::strftime(date, sizeof date, "%Y%m%d%H%M%S", &tm);
 
   std::string srcPath = store.storeDir().printPath(src);
-  std::string expr = "let src = builtins.storePath " + quote(srcPath) + "; flake = import (src + \"/flake.nix\");\n"
+  // The source by its hash (builtins.path of a valid path: no copy), which pure evaluation
+  // allows and then lets the evaluation read, as Nix's fetched flake sources.
+  std::string expr = "let src = builtins.path { path = " + quote(srcPath) + "; name = \"source\"; sha256 = " +
+                     quote(narHash) + "; };\n  flake = import (src + \"/flake.nix\");\n"
                      "  sourceInfo = { outPath = src; narHash = " + quote(narHash) + "; lastModified = " +
                      std::to_string(lastModified) + "; lastModifiedDate = \"" + date + "\"; };\n"
                      "  inputs = if flake ? inputs && flake.inputs != {} then throw \"flake '" + t.originalUrl +

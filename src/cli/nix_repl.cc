@@ -266,7 +266,7 @@ int nixReplCommand(Strings args) {
   evalSettings.showTrace = showTrace;
   evalSettings.home = getEnv("HOME");
   std::string cwd = currentDir();
-  evalSettings.nixPath = makeNixPath(includes, cwd);
+  evalSettings.nixPath = makeNixPath(includes);
   growStackForEval();
   EvalSession session(std::move(settings), std::move(evalSettings));
   EvalState& state = session.state();

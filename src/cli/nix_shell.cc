@@ -253,8 +253,9 @@ int nixShellMain(Strings argv) {
   Settings settings = common.load(SettingsHost::real(), std::cerr);
   ::setenv("IN_NIX_SHELL", pure ? "pure" : "impure", 1);  // as Nix, visible to the evaluation (getEnv)
   EvalSettings evalSettings;
+  evalSettings.pureEval = settings.pureEval;
   evalSettings.home = getEnv("HOME");
-  evalSettings.nixPath = makeNixPath(includes, cwd);
+  evalSettings.nixPath = makeNixPath(includes);
   evalSettings.showTrace = showTrace;
   growStackForEval();
   Settings buildSettings = settings;

@@ -40,7 +40,14 @@ struct EvalSettings {
   std::string currentSystem = "x86_64-linux";
   std::string home;                  // for ~/ path literals
   LexerOptions lexer;                // experimental syntax (pipe operators)
+  // Nix's pure evaluation (pure-eval; `nix` without --impure): no search path, no getEnv,
+  // currentTime or currentSystem, fetchers need hashes or locked inputs, builtins.storePath
+  // refused, and only allowed paths readable (expr/restricted_io.h).
   bool pureEval = false;
+  // Nix's restricted evaluation (restrict-eval): only the search path's entries (and what is
+  // fetched or copied to the store) readable, no getEnv, fetchers limited to `allowedUris`.
+  bool restrictEval = false;
+  std::vector<std::string> allowedUris;  // allowed-uris: URI prefixes fetchers may reach
   size_t maxStackBytes = 48u << 20;  // native stack evaluation may use before "stack overflow"
                                      // (capped by the stack's rlimit)
   size_t maxCallDepth = 10000;       // --max-call-depth
@@ -71,13 +78,21 @@ NIXPP_DECLARE_EVAL_ERROR(MissingArgumentError, EvalError);
 // front-ends add "Try '<program> --help' for more information.".
 NIXPP_DECLARE_EVAL_ERROR(EvalUsageError, EvalError);
 
+class RestrictedEvalIo;
+
 class EvalState {
+  // The access checks of pure and restricted evaluation, in front of the front-end's EvalIo
+  // (null when neither is on). Declared first: `io` refers to it.
+  std::unique_ptr<RestrictedEvalIo> restricted_;
+
 public:
   EvalState(EvalIo& io, EvalSettings settings);
   ~EvalState();
   EvalState(const EvalState&) = delete;
   EvalState& operator=(const EvalState&) = delete;
 
+  // What the evaluation reads and writes through: the front-end's EvalIo, behind the access
+  // checks in pure and restricted evaluation.
   EvalIo& io;
   const EvalSettings settings;
   SymbolTable symbols;
@@ -103,11 +118,14 @@ public:
   // Resolves `<name>` against settings.nixPath, as __findFile does. Throws if not found.
   // "nix/NAME" is Nix's corepkg /__corepkgs__/NAME (not searched for, as in Nix 2.8).
   std::string findFile(std::string_view name, PosIdx pos);
-  // The directory a search path entry's path stands for: itself, or for a URL (http(s)://,
+  // The directory a search path entry's path stands for: itself (nullopt, with Nix's warning,
+  // when it does not exist), or for a URL (http(s)://,
   // file://, channel:NAME, ... as Nix 2.8's isUri) the store path of it fetched as a tarball
   // (its real path in a chroot store, as Nix), once per evaluation; nullopt (with Nix 2.8's
   // warning) if that fails.
   std::optional<std::string> resolveSearchPathEntry(const std::string& path);
+  // The message of a failed `<name>` lookup: not found, or in pure evaluation refused.
+  std::string searchPathMiss(std::string_view name) const;
   // The Nix source of a corepkg path ("/__corepkgs__/fetchurl.nix"), or null (expr/corepkgs.cc).
   static const char* corepkgSource(std::string_view path);
 
@@ -149,6 +167,9 @@ public:
                              bool coerceMore = false, bool copyToStore = true);
   // A path value, or a string that is an absolute path (its context kept in `context`).
   std::string coerceToPath(PosIdx pos, Value& v, NixStringContext& context, std::string_view errorCtx);
+  // Where `path` is read from (Nix's toRealPath): for a path in the store with a non-empty
+  // context, its place on disk (elsewhere in a chroot store); else itself.
+  std::string toRealPath(const std::string& path, const NixStringContext& context);
   // Copies a source path to the store (once per path), records it in `context`, returns it.
   std::string copyPathToStore(NixStringContext& context, const std::string& path, PosIdx pos);
 
@@ -199,6 +220,16 @@ public:
   // Adds a "… <hint>" trace frame at `pos` to an error passing through.
   void addTrace(EvalError& e, PosIdx pos, std::string_view hint) const;
 
+  // --- pure and restricted evaluation (expr/restricted_io.h; no-ops when neither is on) ---
+  // Lets the evaluation read `path` and what is below it (Nix's allowPath).
+  void allowPath(const std::string& path);
+  // Throws RestrictedPathError unless `path` may be read (Nix's checkSourcePath).
+  void checkSourcePath(const std::string& path);
+  // Throws RestrictedPathError unless a fetcher may reach `uri` (Nix's checkURI).
+  void checkUri(const std::string& uri);
+  // The front-end's EvalIo without the checks, for what Nix does unchecked.
+  EvalIo& uncheckedIo();
+
   // The base environment (builtins) and the `builtins` set.
   Env& baseEnv() { return *baseEnv_; }
   Value& builtinsValue() { return *builtins_; }
@@ -238,6 +269,7 @@ private:
   friend struct Evaluator;
   void forceThunk(Value& v, PosIdx pos);
   void createBaseEnv();
+  void allowSearchPath();  // restricted evaluation: the search path's entries are readable
   void evalCall(Env& env, ExprCall& c, Value& v);
   // Whether `env` may be on the C stack: within the stack evaluation may use below stackBase_,
   // with a margin for the frame that runs past the limit before the next check. promoteEnv

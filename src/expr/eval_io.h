@@ -85,6 +85,9 @@ public:
   virtual bool isValidPath(const std::string& storePath) = 0;
   // An environment variable (empty when unset) — builtins.getEnv.
   virtual std::string getEnv(const std::string& name) = 0;
+  // `path` made absolute: a relative path is relative to the current directory (search path
+  // entries such as `-I dir`). Default: relative to "/".
+  virtual std::string absPath(const std::string& path) { return path.starts_with("/") ? path : "/" + path; }
 
   // --- derivations, files and fetchers (builtins/derivation.cc, files.cc, fetch.cc) ---
   // The references of a valid store path (full paths), for derivationStrict's closure of a

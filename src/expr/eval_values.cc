@@ -15,6 +15,7 @@
 #include "expr/eval.h"
 #include "expr/parser.h"
 #include "expr/print.h"
+#include "expr/restricted_io.h"
 
 namespace nixpp {
 
@@ -380,7 +381,8 @@ std::string EvalState::copyPathToStore(NixStringContext& context, const std::str
   std::string dstPath;
   if (auto i = srcToStore.find(path); i != srcToStore.end()) dstPath = i->second;
   else {
-    if (!io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", Pos{});
+    if (!withPos(*this, pos, [&] { return io.pathExists(path); }))
+      throw EvalError("path '" + path + "' does not exist", Pos{});
     auto slash = path.rfind('/');
     std::string name = path.substr(slash + 1);
     try {
@@ -557,7 +559,24 @@ bool EvalState::eqValues(Value& a, Value& b, PosIdx pos, std::string_view errorC
 // ---------------------------------------------------------------------------------------------
 // Setup, parsing, files
 
-EvalState::EvalState(EvalIo& io_, EvalSettings settings_) : io(io_), settings(std::move(settings_)) {
+namespace {
+
+std::unique_ptr<RestrictedEvalIo> makeRestrictedIo(EvalIo& io, const EvalSettings& s) {
+  if (!s.pureEval && !s.restrictEval) return nullptr;
+  return std::make_unique<RestrictedEvalIo>(io, s.pureEval, s.restrictEval, s.allowedUris);
+}
+
+// As Nix: pure evaluation has no search path (neither -I nor NIX_PATH).
+EvalSettings effectiveSettings(EvalSettings s) {
+  if (s.pureEval) s.nixPath.clear();
+  return s;
+}
+
+} // namespace
+
+EvalState::EvalState(EvalIo& io_, EvalSettings settings_)
+    : restricted_(makeRestrictedIo(io_, settings_)), io(restricted_ ? *restricted_ : io_),
+      settings(effectiveSettings(std::move(settings_))) {
   GC_INIT();
   freeLists_ = static_cast<void**>(GC_MALLOC_UNCOLLECTABLE(2 * sizeof(void*)));
   stackLimit_ = settings.maxStackBytes;
@@ -585,9 +604,60 @@ EvalState::EvalState(EvalIo& io_, EvalSettings settings_) : io(io_), settings(st
   s.body = symbol("body");
   s.self = symbol("self");
   createBaseEnv();
+  if (restricted_) allowSearchPath();
 }
 
 EvalState::~EvalState() { GC_FREE(freeLists_); }
+
+void EvalState::allowSearchPath() {
+  // As Nix's EvalState constructor: every entry of the search path, and for an entry in the
+  // store the closure of its store path (the entry itself when that is not a valid path).
+  std::string storeDir = io.storeDir();
+  for (auto& entry : settings.nixPath) {
+    auto eq = entry.find('=');
+    auto dir = resolveSearchPathEntry(eq == std::string::npos ? entry : entry.substr(eq + 1));
+    if (!dir) continue;
+    std::string path = canonPath(*dir);
+    if (!path.starts_with(storeDir + "/")) {
+      restricted_->allowPath(path);
+      continue;
+    }
+    std::string top = storeDir + "/" + path.substr(storeDir.size() + 1, path.find('/', storeDir.size() + 1) - storeDir.size() - 1);
+    try {
+      std::set<std::string> closure{top};
+      std::vector<std::string> todo{top};
+      while (!todo.empty()) {
+        std::string p = todo.back();
+        todo.pop_back();
+        for (auto& r : uncheckedIo().queryReferences(p))
+          if (closure.insert(r).second) todo.push_back(r);
+      }
+      for (auto& p : closure) restricted_->allowPath(p);
+    } catch (Error&) {
+      restricted_->allowPath(path);
+    }
+  }
+}
+
+void EvalState::allowPath(const std::string& path) {
+  if (restricted_) restricted_->allowPath(path);
+}
+
+void EvalState::checkSourcePath(const std::string& path) {
+  if (restricted_) restricted_->checkSourcePath(path);
+}
+
+void EvalState::checkUri(const std::string& uri) {
+  if (restricted_) restricted_->checkUri(uri);
+}
+
+std::string EvalState::toRealPath(const std::string& path, const NixStringContext& context) {
+  std::string storeDir = io.storeDir();
+  if (context.empty() || !path.starts_with(storeDir + "/")) return path;
+  return io.toRealPath(path);
+}
+
+EvalIo& EvalState::uncheckedIo() { return restricted_ ? restricted_->inner() : io; }
 
 const PrimOp* EvalState::findPrimOp(std::string_view n) const {
   for (auto& p : primOps_)
@@ -740,17 +810,27 @@ std::optional<std::string> EvalState::resolveSearchPathEntry(const std::string& 
   // Nix 2.8's isUri.
   auto scheme = path.find("://");
   std::string s = scheme == std::string::npos ? "" : path.substr(0, scheme);
-  if (!path.starts_with("channel:") && s != "http" && s != "https" && s != "file" && s != "channel" && s != "git" &&
-      s != "s3" && s != "ssh")
-    return path;
+  bool isUri = path.starts_with("channel:") || s == "http" || s == "https" || s == "file" || s == "channel" ||
+               s == "git" || s == "s3" || s == "ssh";
   if (auto i = searchPathResolved_.find(path); i != searchPathResolved_.end()) return i->second;
+  if (!isUri) {
+    // As Nix: a missing directory is skipped, with a warning the first time.
+    std::optional<std::string> res = canonPath(uncheckedIo().absPath(path));
+    if (!uncheckedIo().pathExists(*res)) {
+      std::cerr << "warning: Nix search path entry '" << path << "' does not exist, ignoring\n";
+      res.reset();
+    }
+    searchPathResolved_[path] = res;
+    return res;
+  }
   std::optional<std::string> res;
   try {
     FetchRequest req;
     req.type = FetchRequest::Type::tarball;
     req.url = resolveUri(path);
     req.name = "source";
-    res = io.toRealPath(io.fetch(req).storePath);  // as Nix 2.8: where it is on disk
+    // Unchecked (no allowed-uris), as Nix 2.8; the result is where it is on disk.
+    res = io.toRealPath(uncheckedIo().fetch(req).storePath);
   } catch (Error&) {
     std::cerr << "warning: Nix search path entry '" << path << "' cannot be downloaded, ignoring\n";
   }
@@ -775,17 +855,16 @@ std::string EvalState::findFile(std::string_view name, PosIdx pos) {
     auto dir = resolveSearchPathEntry(path);
     if (!dir) continue;
     path = *dir;
-    std::string full = rest.empty() ? path : path + "/" + rest;
-    if (!full.empty() && full[0] != '/') {
-      // relative search path entries are relative to the current directory
-      full = io.getEnv("PWD").empty() ? full : io.getEnv("PWD") + "/" + full;
-    }
-    full = canonPath(full);
-    if (io.pathExists(full)) return full;
+    std::string full = canonPath(rest.empty() ? path : path + "/" + rest);
+    if (uncheckedIo().pathExists(full)) return full;  // unchecked, as Nix: reading it is checked
   }
-  throw ThrownError("file '" + std::string(name) +
-                      "' was not found in the Nix search path (add it using $NIX_PATH or -I)",
-                  this->pos(pos));
+  throw ThrownError(searchPathMiss(name), this->pos(pos));
+}
+
+std::string EvalState::searchPathMiss(std::string_view name) const {
+  if (settings.pureEval)
+    return "cannot look up '<" + std::string(name) + ">' in pure evaluation mode (use '--impure' to override)";
+  return "file '" + std::string(name) + "' was not found in the Nix search path (add it using $NIX_PATH or -I)";
 }
 
 void EvalState::printTrace(std::string_view msg) { std::cerr << "trace: " << msg << std::endl; }

@@ -178,4 +178,8 @@ FetchResult StoreEvalIo::fetch(const FetchRequest& req) { return nixpp::fetch(st
 
 std::string StoreEvalIo::getEnv(const std::string& name) { return nixpp::getEnv(name); }
 
+std::string StoreEvalIo::absPath(const std::string& path) {
+  return path.starts_with("/") ? path : currentDir() + "/" + path;
+}
+
 } // namespace nixpp

@@ -39,6 +39,7 @@ public:
   std::string writeDerivation(const Derivation& drv) override;
   bool isValidPath(const std::string& storePath) override;
   std::string getEnv(const std::string& name) override;
+  std::string absPath(const std::string& path) override;
   std::vector<std::string> queryReferences(const std::string& storePath) override;
   std::string readStoreFile(const std::string& path) override;
   std::string toRealPath(const std::string& storePath) override;

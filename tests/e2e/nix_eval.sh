@@ -65,7 +65,10 @@ check "«lambda @ $tmp/f.nix:1:1»" -f f.nix
 echo '{ y = 7; }' | "$nix" eval "${S[@]}" --file - y > "$tmp/stdin"
 [[ $(cat "$tmp/stdin") == 7 ]] || fail "--file -"
 mkdir inc && echo '42' > inc/answer.nix
-check '42' -I "$tmp/inc" --expr 'import <answer.nix>'
+# As Nix 2.8, pure evaluation has no search path: -I needs --impure.
+check '42' --impure -I "$tmp/inc" --expr 'import <answer.nix>'
+check_fail "cannot look up '<answer.nix>' in pure evaluation mode (use '--impure' to override)" \
+  -I "$tmp/inc" --expr 'import <answer.nix>'
 
 # Errors.
 check_fail "error: boo" --expr 'throw "boo"'

@@ -276,12 +276,13 @@ void primToPath(EvalState& st, PosIdx pos, Value** args, Value& v) {
 
 std::string realisePath(EvalState& st, PosIdx pos, Value& v, std::string_view ctxMsg) {
   NixStringContext ctx;
-  return st.coerceToPath(pos, v, ctx, ctxMsg);
+  std::string path = st.coerceToPath(pos, v, ctx, ctxMsg);
+  return withPos(st, pos, [&] { return st.toRealPath(path, ctx); });  // where the store keeps it
 }
 
 void primImport(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string path = realisePath(st, pos, *args[0], "while evaluating the first argument passed to builtins.import");
-  if (!EvalState::corepkgSource(path) && !st.io.pathExists(path))
+  if (!EvalState::corepkgSource(path) && !withPos(st, pos, [&] { return st.io.pathExists(path); }))
     throw EvalError("path '" + path + "' does not exist", st.pos(pos));
   st.evalFile(path, v);
 }
@@ -289,7 +290,8 @@ void primImport(EvalState& st, PosIdx pos, Value** args, Value& v) {
 void primScopedImport(EvalState& st, PosIdx pos, Value** args, Value& v) {
   Bindings* scope = st.forceAttrs(*args[0], pos, "while evaluating the first argument passed to builtins.scopedImport");
   std::string path = realisePath(st, pos, *args[1], "while evaluating the second argument passed to builtins.scopedImport");
-  if (!st.io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", st.pos(pos));
+  if (!withPos(st, pos, [&] { return st.io.pathExists(path); }))
+    throw EvalError("path '" + path + "' does not exist", st.pos(pos));
   // The scope's attributes are variables of an environment between the file and the builtins.
   StaticEnv staticEnv;
   staticEnv.up = &st.staticBaseEnv();
@@ -325,9 +327,9 @@ void primFindFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
     auto dir = st.resolveSearchPathEntry(path);
     if (!dir) continue;
     std::string full = canonPath(rest.empty() ? *dir : *dir + "/" + rest);
-    if (st.io.pathExists(full)) return st.mkPath(v, full);
+    if (st.uncheckedIo().pathExists(full)) return st.mkPath(v, full);  // unchecked, as Nix
   }
-  throw ThrownError("file '" + std::string(name) + "' was not found in the Nix search path (add it using $NIX_PATH or -I)", st.pos(pos));
+  throw ThrownError(st.searchPathMiss(name), st.pos(pos));
 }
 
 void initNixPath(EvalState& st, Value& v) {
@@ -355,7 +357,7 @@ void initNixPath(EvalState& st, Value& v) {
 
 void primGetEnv(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view name = st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.getEnv");
-  st.mkString(v, st.settings.pureEval ? "" : st.io.getEnv(std::string(name)));
+  st.mkString(v, st.io.getEnv(std::string(name)));  // "" in pure and restricted evaluation
 }
 
 } // namespace
@@ -401,7 +403,10 @@ void registerCoreBuiltins(BuiltinTable& t) {
   t.addConstant("true", [](EvalState&, Value& v) { v.mkBool(true); });
   t.addConstant("false", [](EvalState&, Value& v) { v.mkBool(false); });
   t.addConstant("null", [](EvalState&, Value& v) { v.mkNull(); });
-  t.addConstant("currentSystem", [](EvalState& st, Value& v) { st.mkString(v, st.settings.currentSystem); });
+  // Absent in pure evaluation, as currentTime.
+  t.addConstant(
+      "currentSystem", [](EvalState& st, Value& v) { st.mkString(v, st.settings.currentSystem); },
+      BuiltinTable::Purity::impure);
   t.addConstant("nixVersion", [](EvalState& st, Value& v) { st.mkString(v, nixCompatVersion); });
   t.addConstant("langVersion", [](EvalState&, Value& v) { v.mkInt(6); });
   t.addConstant("storeDir", [](EvalState& st, Value& v) { st.mkString(v, st.io.storeDir()); });

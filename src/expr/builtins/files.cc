@@ -6,6 +6,7 @@
 #include "expr/parser.h"
 #include "format/hash.h"
 #include "format/store_path.h"
+#include "expr/restricted_io.h"
 
 namespace nixpp {
 
@@ -29,18 +30,22 @@ std::string realisePath(EvalState& st, PosIdx pos, Value& v, NixStringContext& c
   return canonPath(st.coerceToPath(pos, v, ctx, "while realising the context of a path"));
 }
 
+// The same, where it is read from: a store path with context where the store keeps it.
 std::string realisePath(EvalState& st, PosIdx pos, Value& v) {
   NixStringContext ctx;
-  return realisePath(st, pos, v, ctx);
+  std::string path = realisePath(st, pos, v, ctx);
+  return withPos(st, pos, [&] { return st.toRealPath(path, ctx); });
 }
 
-void requireExists(EvalState& st, PosIdx pos, const std::string& path) {
-  if (!st.io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", st.pos(pos));
+void requireExists(EvalState& st, PosIdx pos, const std::string& path, EvalIo* io = nullptr) {
+  if (!withPos(st, pos, [&] { return (io ? *io : st.io).pathExists(path); }))
+    throw EvalError("path '" + path + "' does not exist", st.pos(pos));
 }
 
 void primReadFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
-  std::string path = realisePath(st, pos, *args[0]);
-  std::string s = withPos(st, pos, [&] { return st.io.readFile(path); });
+  NixStringContext pathCtx;
+  std::string path = realisePath(st, pos, *args[0], pathCtx);
+  std::string s = withPos(st, pos, [&] { return st.io.readFile(st.toRealPath(path, pathCtx)); });
   NixStringContext ctx;
   StoreDir dir(st.io.storeDir());
   if (dir.isInStore(path)) {
@@ -62,14 +67,21 @@ void primPathExists(EvalState& st, PosIdx pos, Value** args, Value& v) {
   // "x/" and "x/." must be directories.
   bool mustBeDir = raw.ends_with("/") || raw.ends_with("/.");
   std::string path = realisePath(st, pos, *args[0]);
-  bool exists = withPos(st, pos, [&] { return st.io.pathExists(mustBeDir ? (path == "/" ? "/." : path + "/.") : path); });
+  // A path that pure or restricted evaluation may not read does not exist, as in Nix.
+  bool exists = withPos(st, pos, [&] {
+    try {
+      return st.io.pathExists(mustBeDir ? (path == "/" ? "/." : path + "/.") : path);
+    } catch (RestrictedPathError&) {
+      return false;
+    }
+  });
   v.mkBool(exists);
 }
 
 void primReadDir(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string path = realisePath(st, pos, *args[0]);
   requireExists(st, pos, path);
-  if (!st.io.pathExists(path + "/.")) {
+  if (!withPos(st, pos, [&] { return st.io.pathExists(path + "/."); })) {
     // Named as Nix does, with its symbolic links followed.
     std::string real = withPos(st, pos, [&] { return followSymlinks(st.io, path); });
     throw EvalError("'" + real + "' is not a directory", st.pos(pos));
@@ -112,11 +124,14 @@ void addPath(EvalState& st, PosIdx pos, const std::string& name, const std::stri
     std::string dst;
     if (expected && st.io.isValidPath(*expected)) dst = *expected;
     else {
-      requireExists(st, pos, path);
-      dst = withPos(st, pos, [&] { return st.io.copyPathToStore(path, name, recursive, filter ? &f : nullptr); });
+      // As Nix, a path with a hash is not checked in pure evaluation: its contents are fixed.
+      EvalIo& io = st.settings.pureEval && expectedHash ? st.uncheckedIo() : st.io;
+      requireExists(st, pos, path, &io);
+      dst = withPos(st, pos, [&] { return io.copyPathToStore(path, name, recursive, filter ? &f : nullptr); });
       if (expected && dst != *expected)
         throw EvalError("store path mismatch in (possibly filtered) path added from '" + path + "'", st.pos(pos));
     }
+    st.allowPath(dst);
     st.mkString(v, dst, {dst});
   } catch (EvalError& e) {
     e.addTrace(Pos{}, "while adding path '" + path + "'");
@@ -183,6 +198,7 @@ void primToFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
 }
 
 void primStorePath(EvalState& st, PosIdx pos, Value** args, Value& v) {
+  if (st.settings.pureEval) throw EvalError("'builtins.storePath' is not allowed in pure evaluation mode", st.pos(pos));
   NixStringContext ctx;
   std::string path;
   try {
@@ -191,6 +207,7 @@ void primStorePath(EvalState& st, PosIdx pos, Value** args, Value& v) {
     e.addTrace(Pos{}, "while evaluating the first argument passed to 'builtins.storePath'");
     throw;
   }
+  withPos(st, pos, [&] { st.checkSourcePath(path); });  // restricted evaluation, as Nix
   StoreDir dir(st.io.storeDir());
   if (!dir.isInStore(path)) throw EvalError("path '" + path + "' is not in the Nix store", st.pos(pos));
   std::string sp = dir.printPath(withPos(st, pos, [&] { return dir.toStorePath(path).first; }));

@@ -27,7 +27,9 @@ void primHashFile(EvalState& st, PosIdx pos, Value** args, Value& v) {
   HashAlgo algo = parseAlgo(st.forceStringNoCtx(*args[0], pos, "while evaluating the first argument passed to builtins.hashFile"));
   NixStringContext ctx;
   std::string path = st.coerceToPath(pos, *args[1], ctx, "while evaluating the second argument passed to builtins.hashFile");
-  if (!st.io.pathExists(path)) throw EvalError("path '" + path + "' does not exist", Pos{});
+  path = withPos(st, pos, [&] { return st.toRealPath(path, ctx); });
+  if (!withPos(st, pos, [&] { return st.io.pathExists(path); }))
+    throw EvalError("path '" + path + "' does not exist", Pos{});
   std::string contents;
   try {
     contents = st.io.readFile(path);

@@ -1,0 +1,2 @@
+# Restricted evaluation: ".." cannot climb out of an allowed path.
+import ./restricted/../../elsewhere.nix

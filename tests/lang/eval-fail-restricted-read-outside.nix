@@ -1,0 +1,2 @@
+# Restricted evaluation: a file outside the search path cannot be read.
+builtins.readFile /etc/passwd
