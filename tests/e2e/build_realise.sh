@@ -41,13 +41,13 @@ d=$(drv mentions 'echo $dep > $out' 'inherit dep; salt = "1";')
 out=$(ns -r "$d" 2>"$tmp/err") || { cat "$tmp/err"; fail "trivial build"; }
 [ "$out" = "$(ns -q --outputs "$d")" ] || fail "printed output path"
 [ "$(cat "$tmp/root$out")" = "$dep" ] || fail "output contents"
-ns -q --references "$out" | grep -qx "$dep" || fail "mentioned dependency not referenced"
+ns -q --references "$out" | grep -x "$dep" >/dev/null || fail "mentioned dependency not referenced"
 [ "$(ns -q --deriver "$out")" = "$d" ] || fail "deriver"
 grep -q "building '$d'" "$tmp/err" || fail "no 'building' message"
 ok
 d2=$(drv nomention 'echo hi > $out' 'inherit dep;')
 out2=$(ns -r "$d2" 2>/dev/null)
-! ns -q --references "$out2" | grep -qx "$dep" || fail "unmentioned dependency referenced"
+! ns -q --references "$out2" | grep -x "$dep" >/dev/null || fail "unmentioned dependency referenced"
 # A second realisation builds nothing.
 ns -r "$d2" >/dev/null 2>"$tmp/err"
 ! grep -q building "$tmp/err" || fail "rebuilt a valid output"
@@ -125,7 +125,7 @@ set +e; ns -r "$d" >/dev/null 2>"$tmp/err"; rc=$?; set -e
 grep -q "error: builder for '$d' failed with exit code 3;" "$tmp/err" || fail "failure message"
 grep -q "last 2 log lines:" "$tmp/err" || fail "log tail header"
 grep -q "> line-two" "$tmp/err" || fail "log tail"
-ns -l "$d" | grep -qx line-one || fail "--read-log"
+ns -l "$d" | grep -x line-one >/dev/null || fail "--read-log"
 log=$tmp/root/nix/var/log/nix/drvs/$(basename "$d" | cut -c1-2)/$(basename "$d" | cut -c3-)
 [ -f "$log" ] || fail "log file at Nix's place"
 # keep-failed keeps the build directory and says where.

@@ -19,7 +19,7 @@ mkdir -p "$NIX_CONF_DIR" "$HOME"
 printf 'build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command flakes\n' \
   > "$NIX_CONF_DIR/nix.conf"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v nix-instantiate >/dev/null && nix --version | grep -q ' 2\.8\.' || fail "needs Nix 2.8 (the oracle)"
+command -v nix-instantiate >/dev/null && nix --version | grep ' 2\.8\.' >/dev/null || fail "needs Nix 2.8 (the oracle)"
 cd "$tmp"
 
 # Files: d/ will be a search path entry; d/link leads out of it; f.txt is outside.

@@ -22,7 +22,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # --- fetchurl ---
 echo "hello world" > "$tmp/src/hello.txt"
 u="file://$tmp/src/hello.txt"
-same "builtins.fetchurl \"$u\"" | grep -q -- '-hello.txt"$' || fail "fetchurl name"
+same "builtins.fetchurl \"$u\"" | grep -- '-hello.txt"$' >/dev/null || fail "fetchurl name"
 same "builtins.fetchurl { url = \"$u\"; name = \"greeting\"; }" >/dev/null
 good=$(sha256sum "$tmp/src/hello.txt" | cut -d' ' -f1)
 p=$(same "builtins.fetchurl { url = \"$u\"; sha256 = \"$good\"; }")

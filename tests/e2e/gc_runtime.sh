@@ -31,7 +31,7 @@ derivation { name = "prog"; system = "x86_64-linux"; builder = "/bin/sh";
   args = [ "-c" "export PATH=/usr/bin:/bin; mkdir -p \$out/bin; cp $(readlink -f "$(command -v sleep)") \$out/bin/sleeper; echo $salt \${builtins.storePath "$dep"} > \$out/dep" ]; }
 EOF
 prog=$(nix-store -r "$(nix-instantiate "$w/prog.nix" 2>/dev/null)" 2>/dev/null)
-ns -q --references "$prog" | grep -qx "$dep" || fail "test setup: the program does not refer to its dependency"
+ns -q --references "$prog" | grep -x "$dep" >/dev/null || fail "test setup: the program does not refer to its dependency"
 # Paths used in the other ways.
 mkdir "$w/cwd"; echo "c $salt" > "$w/cwd/f"; pcwd=$(ns --add "$w/cwd")
 echo "fd $salt" > "$w/fd"; pfd=$(ns --add "$w/fd")

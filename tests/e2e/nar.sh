@@ -31,7 +31,7 @@ for f in file symlink weird; do
   "$store" --restore "$tmp/r-$f" < "$data/$f.nar"
   "$store" --dump "$tmp/r-$f" | cmp - "$data/$f.nar" || fail "round trip of $f.nar"
 done
-ls "$tmp" | grep -q '^\.tmp-' && fail "temporary left behind"
+ls "$tmp" | grep '^\.tmp-' >/dev/null && fail "temporary left behind"
 
 # Restoring onto an existing path fails and changes nothing.
 if "$store" --restore "$tmp/restored" < "$data/file.nar" 2> "$tmp/err"; then fail "restore over existing path"; fi
@@ -48,7 +48,7 @@ for bad in truncated text empty; do
 done
 grep -q "^error: bad archive: input doesn't look like a Nix archive" <("$store" --restore "$tmp/x" < "$tmp/text.nar" 2>&1) \
   || fail "bad magic message"
-ls -A "$tmp" | grep -q '^\.tmp-' && fail "temporary left behind after errors"
+ls -A "$tmp" | grep '^\.tmp-' >/dev/null && fail "temporary left behind after errors"
 
 # nix-store usage errors, worded as Nix 2.8 words them.
 usage_error() {  # usage_error MESSAGE ARGS...
@@ -63,8 +63,8 @@ usage_error "only one argument allowed" --dump
 usage_error "only one argument allowed" --restore a b
 usage_error "only one operation may be specified" --dump --restore x
 usage_error "unknown flag '--bogus'" --dump "$tmp/tree" --bogus  # Nix 2.8 omits the flag's name
-"$store" --version | grep -q '^nix-store (Nix) ' || fail "nix-store --version"
-"$store" --help | grep -q -- '--dump' || fail "nix-store --help"
+"$store" --version | grep '^nix-store (Nix) ' >/dev/null || fail "nix-store --version"
+"$store" --help | grep -- '--dump' >/dev/null || fail "nix-store --help"
 mkfifo "$tmp/fifo"
 if "$store" --dump "$tmp/fifo" > /dev/null 2> "$tmp/err"; then fail "dump of a fifo"; fi
 grep -q "^error: file '$tmp/fifo' has an unsupported type" "$tmp/err" || fail "fifo message"

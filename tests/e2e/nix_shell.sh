@@ -76,14 +76,14 @@ cd "$tmp/proj"
 # 1. shell.nix: the derivation's environment, the setup sourced, inputs built, shellHook.
 out=$(MYVAR=host ns --run 'echo "FOO=$FOO"; hello; echo "big=$(cat $bigPath)"; echo "in=$IN_NIX_SHELL"; echo "my=$MYVAR"; echo "setup=$STDENV_SETUP_SOURCED"; echo "name=$name"' 2>"$tmp/err") \
   || { cat "$tmp/err"; fail "nix-shell --run"; }
-echo "$out" | grep -qx "hook-ran" || fail "shellHook did not run: $out"
-echo "$out" | grep -qx "FOO=bar baz" || fail "FOO: $out"
-echo "$out" | grep -qx "hello from nixpkgs" || fail "buildInputs not on PATH: $out"
-echo "$out" | grep -qx "big=file contents" || fail "passAsFile: $out"
-echo "$out" | grep -qx "in=impure" || fail "IN_NIX_SHELL: $out"
-echo "$out" | grep -qx "my=host" || fail "impure shell lost the caller's variables: $out"
-echo "$out" | grep -qx "setup=1" || fail "setup not sourced: $out"
-echo "$out" | grep -qx "name=proj-shell" || fail "name: $out"
+echo "$out" | grep -x "hook-ran" >/dev/null || fail "shellHook did not run: $out"
+echo "$out" | grep -x "FOO=bar baz" >/dev/null || fail "FOO: $out"
+echo "$out" | grep -x "hello from nixpkgs" >/dev/null || fail "buildInputs not on PATH: $out"
+echo "$out" | grep -x "big=file contents" >/dev/null || fail "passAsFile: $out"
+echo "$out" | grep -x "in=impure" >/dev/null || fail "IN_NIX_SHELL: $out"
+echo "$out" | grep -x "my=host" >/dev/null || fail "impure shell lost the caller's variables: $out"
+echo "$out" | grep -x "setup=1" >/dev/null || fail "setup not sourced: $out"
+echo "$out" | grep -x "name=proj-shell" >/dev/null || fail "name: $out"
 # The derivation itself is not built (its builder fails), its output is not valid.
 drv=$("$NIXPP_BIN/nix-instantiate" shell.nix 2>/dev/null)
 if "$NIXPP_BIN/nix-store" --check-validity "$("$NIXPP_BIN/nix-store" -q --outputs "$drv")" 2>/dev/null; then fail "built the shell derivation"; fi
@@ -91,14 +91,14 @@ if "$NIXPP_BIN/nix-store" --check-validity "$("$NIXPP_BIN/nix-store" -q --output
 set +e; ns --run 'exit 7' 2>/dev/null; st=$?; set -e
 [ $st = 7 ] || fail "exit status $st, not 7"
 out=$(PATH=$PATH:$tmp/extra ns --run 'echo "$PATH"' 2>/dev/null)
-echo "$out" | grep -q "$tmp/extra" || fail "impure PATH lost: $out"
+echo "$out" | grep "$tmp/extra" >/dev/null || fail "impure PATH lost: $out"
 # --command runs the command too (then exits).
 [ "$(ns --command 'echo via-command' 2>/dev/null </dev/null | tail -1)" = via-command ] || fail "--command"
 
 # 2. --pure, --keep; --arg / --argstr.
 out=$(MYVAR=host OTHER=o ns --pure --keep OTHER --run 'echo "in=$IN_NIX_SHELL my=${MYVAR-unset} other=$OTHER"; hello' 2>/dev/null) || fail "--pure"
-echo "$out" | grep -qx "in=pure my=unset other=o" || fail "--pure environment: $out"
-echo "$out" | grep -qx "hello from nixpkgs" || fail "--pure: no hello"
+echo "$out" | grep -x "in=pure my=unset other=o" >/dev/null || fail "--pure environment: $out"
+echo "$out" | grep -x "hello from nixpkgs" >/dev/null || fail "--pure: no hello"
 out=$(ns --argstr greeting hey --arg word '"w" + "2"' --run 'echo "$GREETING $WORD"' 2>/dev/null) || fail "--arg/--argstr"
 [ "$out" = "hook-ran
 hey w2" ] || fail "--arg/--argstr: $out"

@@ -88,9 +88,9 @@ out=$(nx run "${F[@]}" figlet -- a b 2>&1) || { echo "$out"; fail "nix run figle
 
 # 3. nix develop --command: the build environment.
 out=$(NIX_BUILD_SHELL=bash nx develop -f "$tmp/nixpkgs/run" dev --command sh -c 'echo "$DEVVAR"; hello' 2>"$tmp/err") || { cat "$tmp/err"; fail "nix develop"; }
-echo "$out" | grep -qx "dev value" || fail "nix develop: DEVVAR: $out"
-echo "$out" | grep -qx "hello from nixpkgs" || fail "nix develop: buildInputs: $out"
-echo "$out" | grep -qx "dev-hook" || fail "nix develop: shellHook: $out"
+echo "$out" | grep -x "dev value" >/dev/null || fail "nix develop: DEVVAR: $out"
+echo "$out" | grep -x "hello from nixpkgs" >/dev/null || fail "nix develop: buildInputs: $out"
+echo "$out" | grep -x "dev-hook" >/dev/null || fail "nix develop: shellHook: $out"
 set +e; NIX_BUILD_SHELL=bash nx develop -f "$tmp/nixpkgs/run" dev --command sh -c 'exit 4' 2>/dev/null; st=$?; set -e
 [ $st = 4 ] || fail "nix develop exit status $st"
 echo "nix_shell_cmd: all passed"

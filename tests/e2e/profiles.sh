@@ -93,7 +93,7 @@ ne --rollback 2>/dev/null
 [ "$("$NIXPP_BIN/nix-store" -qR "$HOME/.nix-profile" | sort)" = "$(nix-store -qR "$gen_before" | sort)" ] || fail "closure"
 [ "$("$HOME/.nix-profile/bin/hello" | tail -1)" = "hello 1.0" ] || fail "hello after rollback"
 [ "$(ne --list-generations)" = "$(nix-env --list-generations)" ] || fail "--list-generations differs"
-ne --list-generations | grep -q "^   2   .*   (current)$" || fail "current generation"
+ne --list-generations | grep "^   2   .*   (current)$" >/dev/null || fail "current generation"
 ne -G 9 2>"$tmp/err" && fail "switch to a missing generation"
 grep -qx "error: profile version 9 does not exist" "$tmp/err" || fail "missing generation message"
 ne --switch-generation 1 2>"$tmp/err"; grep -qx "switching profile from version 2 to 1" "$tmp/err" || fail "-G"
