@@ -86,5 +86,8 @@ void registerHashBuiltins(BuiltinTable& t);     // builtins/hash.cc: hashString,
 void registerSortBuiltins(BuiltinTable& t);     // builtins/sort.cc: sort, partition, groupBy
 void registerFetchBuiltins(BuiltinTable& t);    // builtins/fetch.cc: fetchurl, fetchTarball, fetchGit, fetchTree
 void registerFlakeRefBuiltins(BuiltinTable& t); // builtins/flakeref.cc: parseFlakeRef, flakeRefToString
+// The attribute set of the flake reference `url` (builtins.parseFlakeRef); throws at `pos` if
+// it is not one.
+void flakeRefAttrs(EvalState& st, PosIdx pos, const std::string& url, Value& v);
 
 } // namespace nixpp

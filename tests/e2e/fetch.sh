@@ -112,6 +112,19 @@ grep -qF "warning: Git tree '$repo' is dirty" "$tmp/err" || fail "dirty warning"
 [ "$(cat "$tmp/root$p/file")" = changed ] && [ ! -e "$tmp/root$p/untracked" ] || fail "dirty tree contents"
 same "builtins.fetchTree { type = \"git\"; url = $repo; }" >/dev/null
 
+# fetchTree of URL-like references: the same as of the attribute sets they stand for
+git -C "$repo" checkout -q -- file
+same "builtins.fetchTree \"git+file://$repo?ref=other\"" >/dev/null
+same "builtins.fetchTree \"git+file://$repo?ref=main&rev=$rev1\"" >/dev/null
+same "builtins.fetchTree \"$tu\"" >/dev/null
+# (Nix 2.8 turns "path:..." into "file://path:...": compared with the attribute set's result)
+[ "$(nixpp -E "builtins.fetchTree \"path:$tmp/src/pkg-1.0\"")" = "$(same "builtins.fetchTree { type = \"path\"; path = \"$tmp/src/pkg-1.0\"; }")" ] ||
+  fail "fetchTree of a path: URL"
+[ "$(nixpp -E "(builtins.fetchTree \"$tu\").outPath")" = "$(nixpp -E "(builtins.fetchTree { type = \"tarball\"; url = \"$tu\"; }).outPath")" ] ||
+  fail "fetchTree of a URL and of its attributes differ"
+if nixpp -E 'builtins.fetchTree "file:./rel.tar.gz"' 2>"$tmp/err"; then fail "relative file: URL accepted"; fi
+grep -qF "tarball 'file:./rel.tar.gz' must use an absolute path" "$tmp/err" || { cat "$tmp/err"; fail "relative message"; }
+
 # errors
 if nixpp -E "builtins.fetchGit { url = $repo; ref = \"nope\"; }" 2>"$tmp/err"; then fail "missing ref accepted"; fi
 grep -qF "nope" "$tmp/err" || { cat "$tmp/err"; fail "missing ref message"; }

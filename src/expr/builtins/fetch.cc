@@ -172,9 +172,29 @@ void fetchTree(EvalState& st, PosIdx pos, Value& arg, Value& v, std::optional<Fe
     }
     if (!haveUrl)
       throw EvalError(std::string(fixedType ? "'url' argument required" : "attribute 'url' is missing in call to 'fetchTree'"), st.pos(pos));
+  } else if (!fixedType) {
+    // A URL-like reference ("file:///x.tar.gz", "git+file:///repo?ref=main", "path:/p"): fetched
+    // as the attribute set it stands for.
+    std::string url(st.forceStringNoCtx(arg, pos, "while evaluating the argument passed to builtins.fetchTree"));
+    try {
+      Value attrs;
+      flakeRefAttrs(st, pos, url, attrs);
+      auto attr = [&](std::string_view name) -> std::string {
+        const Attr* a = attrs.attrs()->get(st.symbol(name));
+        return a && a->value->type() == ValueType::String ? std::string(a->value->string_view()) : "";
+      };
+      std::string type = attr("type");
+      if (type == "indirect")
+        throw EvalError("cannot fetch input '" + url + "' because it uses an indirect flake reference", Pos{});
+      if ((type == "tarball" || type == "file") && attr("url").starts_with("file:") && !attr("url").starts_with("file:/"))
+        throw EvalError(type + " '" + url + "' must use an absolute path. The 'file' scheme does not support relative paths.",
+                        Pos{});
+      return fetchTree(st, pos, attrs, v, std::nullopt, who);
+    } catch (EvalError& e) {
+      e.addTrace(Pos{}, "while fetching the input '" + url + "'");
+      throw;
+    }
   } else {
-    if (!fixedType)
-      throw EvalError("nixpp does not support flake reference strings in fetchTree yet; pass an attribute set", st.pos(pos));
     req.type = *fixedType;
     req.url = gitUrl(st, pos, arg);
   }

@@ -276,7 +276,13 @@ std::string flakeRefToString(FlakeAttrs attrs) {
 
 void primParseFlakeRef(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string s(st.forceStringNoCtx(*args[0], pos, "while evaluating the argument passed to builtins.parseFlakeRef"));
-  FlakeAttrs attrs = withPos(st, pos, [&] { return parseFlakeRef(s); });
+  flakeRefAttrs(st, pos, s, v);
+}
+
+} // namespace
+
+void flakeRefAttrs(EvalState& st, PosIdx pos, const std::string& url, Value& v) {
+  FlakeAttrs attrs = withPos(st, pos, [&] { return parseFlakeRef(url); });
   Bindings* b = st.allocBindings(attrs.size());
   for (auto& [k, val] : attrs) {
     Value* e = st.allocValue();
@@ -288,6 +294,8 @@ void primParseFlakeRef(EvalState& st, PosIdx pos, Value** args, Value& v) {
   b->sort();
   v.mkAttrs(b);
 }
+
+namespace {
 
 void primFlakeRefToString(EvalState& st, PosIdx pos, Value** args, Value& v) {
   Bindings* b = st.forceAttrs(*args[0], noPos, "while evaluating the argument passed to builtins.flakeRefToString");
