@@ -18,6 +18,7 @@ std::string Origin::display() const {
   case Kind::Stdin: return "«stdin»";
   case Kind::String: return "«string»";
   case Kind::File: return path;
+  case Kind::Internal: return "«nix-internal»/" + path;
   }
   return path;
 }

@@ -12,11 +12,12 @@ namespace nixpp {
 
 // Where a piece of Nix source came from. `source` is the whole text (for code frames).
 struct Origin {
-  enum class Kind { Stdin, String, File };
+  enum class Kind { Stdin, String, File, Internal };
   Kind kind = Kind::String;
-  std::string path;  // for Kind::File: the absolute file name
+  std::string path;  // for Kind::File: the absolute file name; Kind::Internal: the file's name
   std::shared_ptr<const std::string> source;
-  // "«stdin»", "«string»" or the path, as Nix prints origins.
+  // "«stdin»", "«string»", the path, or "«nix-internal»/NAME" (the evaluator's own Nix code,
+  // such as `derivation`'s), as Nix prints origins.
   std::string display() const;
 };
 
