@@ -167,6 +167,14 @@ std::string Hash::to_string(HashFormat fmt, bool includeAlgo) const {
 }
 
 Hash hashString(HashAlgo algo, std::string_view s) {
+  if (algo == HashAlgo::sha256) {  // the common case, without HashSink's allocation
+    Hash h(algo);
+    SHA256_CTX ctx;
+    if (!SHA256_Init(&ctx)) throw Error("cannot initialise hash context");
+    SHA256_Update(&ctx, s.data(), s.size());
+    SHA256_Final(h.data(), &ctx);
+    return h;
+  }
   HashSink sink(algo);
   sink(s);
   return sink.finish().first;

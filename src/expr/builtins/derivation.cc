@@ -131,6 +131,7 @@ struct DrvBuilder {
   std::optional<ContentAddressMethod> hashMode;
   std::vector<std::string> outputs{"out"};
   bool contentAddressed = false, isImpure = false;
+  FinishedDerivation finished{};  // by finish(): the .drv text and its hash modulo
 
   void handleHashMode(std::string_view s, PosIdx p) {
     if (s == "recursive") hashMode = ContentAddressMethod::nar;
@@ -319,7 +320,7 @@ struct DrvBuilder {
       st.drvHashes = std::make_shared<DrvHashCache>(dir, [&io = st.io, d = dir](const StorePath& p) {
         return parseDerivation(io.readStoreFile(d.printPath(p)), d, derivationNameOf(p));
       });
-    fillInOutputPaths(drv, dir, st.drvHashes->lookup());
+    finished = finishDerivation(drv, dir, st.drvHashes->lookup());
   }
 };
 
@@ -339,17 +340,15 @@ void primDerivationStrict(EvalState& st, PosIdx pos, Value** args, Value& v) {
     throw;
   }
 
-  DrvBuilder b{st, pos, drvName, nameAttr->pos, StoreDir(st.io.storeDir()), {}, {}, {}, {}, {}, {"out"}, false, false};
+  DrvBuilder b{st, pos, drvName, nameAttr->pos, StoreDir(st.io.storeDir()), {}, {}, {}, {}, {}, {"out"}, false, false, {}};
   std::string drvPath;
   try {
     try {
       b.run(attrs);
-      drvPath = st.io.writeDerivation(b.drv);
+      drvPath = st.io.writeDerivation(b.drv, b.finished.text);
       // Needed in read-only mode, where the .drv is never written and so cannot be read back
       // when a later derivation depends on this one (as Nix does).
-      StoreDir dir(st.io.storeDir());
-      if (st.drvHashes)
-        st.drvHashes->insert(dir.parsePath(drvPath), hashDerivationModulo(b.drv, dir, st.drvHashes->lookup(), false));
+      st.drvHashes->insert(b.dir.parsePath(drvPath), std::move(b.finished.hashModulo));
     } catch (EvalError&) {
       throw;
     } catch (Error& e) {
