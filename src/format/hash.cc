@@ -266,6 +266,12 @@ size_t nix32Len(size_t size) { return (size * 8 - 1) / 5 + 1; }
 
 bool isNix32Char(char c) { return nix32Value(c) >= 0; }
 
+bool isNix32String(std::string_view s) {
+  int8_t all = 0;
+  for (char c : s) all |= nix32Values[uint8_t(c)];
+  return all >= 0;
+}
+
 std::string nix32Encode(std::string_view bytes) {
   size_t len = nix32Len(bytes.size());
   std::string out;

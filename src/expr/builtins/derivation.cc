@@ -151,27 +151,37 @@ struct DrvBuilder {
     if (outputs.empty()) evalError(st, p, "derivation cannot have an empty set of outputs");
   }
 
+  // The attributes derivationStrict treats specially, as symbols: compared as integers for
+  // every attribute of every derivation.
+  struct Keys {
+    Symbol structuredAttrs, ignoreNulls, contentAddressed, impure, args, builder, system, outputHash,
+        outputHashAlgo, outputHashMode, outputs;
+  };
+
   void run(Bindings* attrs) {
+    Keys k{st.symbol("__structuredAttrs"), st.symbol("__ignoreNulls"), st.symbol("__contentAddressed"),
+           st.symbol("__impure"),          st.symbol("args"),          st.symbol("builder"),
+           st.symbol("system"),            st.symbol("outputHash"),    st.symbol("outputHashAlgo"),
+           st.symbol("outputHashMode"),    st.s.outputs};
     bool structured = false, ignoreNulls = false;
-    Symbol sStructured = st.symbol("__structuredAttrs"), sIgnoreNulls = st.symbol("__ignoreNulls");
-    if (auto* a = attrs->get(sStructured))
+    if (auto* a = attrs->get(k.structuredAttrs))
       structured = st.forceBool(*a->value, pos, "while evaluating the `__structuredAttrs` attribute passed to builtins.derivationStrict");
-    if (auto* a = attrs->get(sIgnoreNulls))
+    if (auto* a = attrs->get(k.ignoreNulls))
       ignoreNulls = st.forceBool(*a->value, pos, "while evaluating the `__ignoreNulls` attribute passed to builtins.derivationStrict");
 
     std::vector<const Attr*> sorted;
+    sorted.reserve(attrs->size);
     for (auto& a : *attrs) sorted.push_back(&a);
     std::sort(sorted.begin(), sorted.end(), [&](const Attr* x, const Attr* y) { return st.name(x->name) < st.name(y->name); });
 
     std::string json;
     bool firstJson = true;
     for (const Attr* a : sorted) {
-      std::string key(st.name(a->name));
-      if (key == "__ignoreNulls") continue;
+      if (a->name == k.ignoreNulls) continue;
       try {
-        handleAttr(key, *a, structured, ignoreNulls, json, firstJson);
+        handleAttr(k, *a, structured, ignoreNulls, json, firstJson);
       } catch (EvalError& e) {
-        st.addTrace(e, a->pos, "while evaluating attribute '" + key + "' of derivation '" + drvName + "'");
+        st.addTrace(e, a->pos, "while evaluating attribute '" + std::string(st.name(a->name)) + "' of derivation '" + drvName + "'");
         throw;
       }
     }
@@ -179,39 +189,40 @@ struct DrvBuilder {
     finish();
   }
 
-  void handleAttr(const std::string& key, const Attr& a, bool structured, bool ignoreNulls, std::string& json, bool& firstJson) {
+  void handleAttr(const Keys& k, const Attr& a, bool structured, bool ignoreNulls, std::string& json, bool& firstJson) {
     Value& v = *a.value;
+    Symbol key = a.name;
     if (ignoreNulls) {
       st.forceValue(v, a.pos);
       if (v.type() == ValueType::Null) return;
     }
-    if (key == "__contentAddressed") {
+    if (key == k.contentAddressed) {
       contentAddressed = st.forceBool(v, a.pos, "");
       return;
     }
-    if (key == "__impure") {
+    if (key == k.impure) {
       isImpure = st.forceBool(v, a.pos, "");
       return;
     }
-    if (key == "args") {
+    if (key == k.args) {
       st.forceList(v, a.pos, "");
       for (size_t i = 0; i < v.listSize(); ++i)
         drv.args.push_back(st.coerceToString(pos, *v.listElems()[i], context, "while evaluating an element of the argument list", true, true));
       return;
     }
     if (structured) {
-      if (key == "__structuredAttrs") return;
+      if (key == k.structuredAttrs) return;
       if (!firstJson) json += ',';
       firstJson = false;
-      jsonString(key, json);
+      jsonString(st.name(key), json);
       json += ':';
       valueToJson(st, v, a.pos, context, json);
-      if (key == "builder") drv.builder = std::string(st.forceString(v, context, a.pos, ""));
-      else if (key == "system") drv.platform = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == "outputHash") outputHash = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == "outputHashAlgo") outputHashAlgo = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == "outputHashMode") handleHashMode(st.forceStringNoCtx(v, a.pos, ""), a.pos);
-      else if (key == "outputs") {
+      if (key == k.builder) drv.builder = std::string(st.forceString(v, context, a.pos, ""));
+      else if (key == k.system) drv.platform = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == k.outputHash) outputHash = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == k.outputHashAlgo) outputHashAlgo = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == k.outputHashMode) handleHashMode(st.forceStringNoCtx(v, a.pos, ""), a.pos);
+      else if (key == k.outputs) {
         st.forceList(v, a.pos, "");
         std::vector<std::string> ss;
         for (size_t i = 0; i < v.listSize(); ++i)
@@ -221,13 +232,14 @@ struct DrvBuilder {
       return;
     }
     std::string s = st.coerceToString(a.pos, v, context, "", true, true);
-    if (key == "builder") drv.builder = s;
-    else if (key == "system") drv.platform = s;
-    else if (key == "outputHash") outputHash = s;
-    else if (key == "outputHashAlgo") outputHashAlgo = s;
-    else if (key == "outputHashMode") handleHashMode(s, a.pos);
-    else if (key == "outputs") handleOutputs(tokenizeString(s), a.pos);
-    drv.env.emplace(key, std::move(s));
+    if (key == k.builder) drv.builder = s;
+    else if (key == k.system) drv.platform = s;
+    else if (key == k.outputHash) outputHash = s;
+    else if (key == k.outputHashAlgo) outputHashAlgo = s;
+    else if (key == k.outputHashMode) handleHashMode(s, a.pos);
+    else if (key == k.outputs) handleOutputs(tokenizeString(s), a.pos);
+    // Sorted by name, so each goes at the end of the map.
+    drv.env.emplace_hint(drv.env.end(), std::string(st.name(key)), std::move(s));
   }
 
   StorePath parseStorePath(const std::string& p) {
