@@ -141,6 +141,12 @@ std::string StoreEvalIo::writeDerivation(const Derivation& drv, const std::strin
     return dir.printPath(dir.computeStorePathForText(drv.name + ".drv", text, refs));
   }
   const StoreDir& dir = store().storeDir();
+  if (auto* local = dynamic_cast<LocalStore*>(&store())) {
+    std::map<std::string, StorePath> outputs;
+    for (auto& [name, p] : drv.outputsAndOptPaths(dir))
+      if (p) outputs.emplace(name, *p);
+    return dir.printPath(local->addDerivationText(drv.name + ".drv", text, refs, outputs));
+  }
   return dir.printPath(store().addTextToStore(drv.name + ".drv", text, refs));
 }
 
