@@ -6,6 +6,7 @@
 // reached through lookup functions.
 #pragma once
 
+#include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
@@ -158,7 +159,12 @@ private:
   // Hashed, not ordered: a lookup per input derivation, and an ordered map's comparisons of
   // scattered strings showed in profiles. Nodes are stable, so get() may return references.
   struct PathHash {
-    size_t operator()(const StorePath& p) const noexcept { return std::hash<std::string_view>{}(p.hashPart()); }
+    // The hash part is already a hash: 8 of its characters (40 bits of it) spread the keys.
+    size_t operator()(const StorePath& p) const noexcept {
+      size_t h;
+      std::memcpy(&h, p.hashPart().data(), sizeof h);
+      return h;
+    }
   };
   std::unordered_map<StorePath, DrvHash, PathHash> cache_;
 };

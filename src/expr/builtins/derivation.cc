@@ -151,22 +151,33 @@ struct DrvBuilder {
     if (outputs.empty()) evalError(st, p, "derivation cannot have an empty set of outputs");
   }
 
-  // The attributes derivationStrict treats specially, as symbols: compared as integers for
-  // every attribute of every derivation.
-  struct Keys {
-    Symbol structuredAttrs, ignoreNulls, contentAddressed, impure, args, builder, system, outputHash,
-        outputHashAlgo, outputHashMode, outputs;
-  };
+  // The attributes derivationStrict treats specially. Classified by length, then one comparison:
+  // chains of string comparisons for every attribute of every derivation showed in profiles
+  // (and symbols are not interned for them: the order of symbols is observable).
+  enum class Key { other, structuredAttrs, ignoreNulls, contentAddressed, impure, args, builder, system,
+                   outputHash, outputHashAlgo, outputHashMode, outputs };
+  static Key classify(std::string_view n) {
+    switch (n.size()) {
+    case 4: return n == "args" ? Key::args : Key::other;
+    case 6: return n == "system" ? Key::system : Key::other;
+    case 7: return n == "builder" ? Key::builder : n == "outputs" ? Key::outputs : Key::other;
+    case 8: return n == "__impure" ? Key::impure : Key::other;
+    case 10: return n == "outputHash" ? Key::outputHash : Key::other;
+    case 13: return n == "__ignoreNulls" ? Key::ignoreNulls : Key::other;
+    case 14:
+      return n == "outputHashAlgo" ? Key::outputHashAlgo : n == "outputHashMode" ? Key::outputHashMode : Key::other;
+    case 17: return n == "__structuredAttrs" ? Key::structuredAttrs : Key::other;
+    case 18: return n == "__contentAddressed" ? Key::contentAddressed : Key::other;
+    default: return Key::other;
+    }
+  }
 
   void run(Bindings* attrs) {
-    Keys k{st.symbol("__structuredAttrs"), st.symbol("__ignoreNulls"), st.symbol("__contentAddressed"),
-           st.symbol("__impure"),          st.symbol("args"),          st.symbol("builder"),
-           st.symbol("system"),            st.symbol("outputHash"),    st.symbol("outputHashAlgo"),
-           st.symbol("outputHashMode"),    st.s.outputs};
+    Symbol sStructured = st.symbol("__structuredAttrs"), sIgnoreNulls = st.symbol("__ignoreNulls");
     bool structured = false, ignoreNulls = false;
-    if (auto* a = attrs->get(k.structuredAttrs))
+    if (auto* a = attrs->get(sStructured))
       structured = st.forceBool(*a->value, pos, "while evaluating the `__structuredAttrs` attribute passed to builtins.derivationStrict");
-    if (auto* a = attrs->get(k.ignoreNulls))
+    if (auto* a = attrs->get(sIgnoreNulls))
       ignoreNulls = st.forceBool(*a->value, pos, "while evaluating the `__ignoreNulls` attribute passed to builtins.derivationStrict");
 
     std::vector<const Attr*> sorted;
@@ -177,9 +188,11 @@ struct DrvBuilder {
     std::string json;
     bool firstJson = true;
     for (const Attr* a : sorted) {
-      if (a->name == k.ignoreNulls) continue;
+      std::string_view name = st.name(a->name);
+      Key k = classify(name);
+      if (k == Key::ignoreNulls) continue;
       try {
-        handleAttr(k, *a, structured, ignoreNulls, json, firstJson);
+        handleAttr(k, name, *a, structured, ignoreNulls, json, firstJson);
       } catch (EvalError& e) {
         st.addTrace(e, a->pos, "while evaluating attribute '" + std::string(st.name(a->name)) + "' of derivation '" + drvName + "'");
         throw;
@@ -189,40 +202,40 @@ struct DrvBuilder {
     finish();
   }
 
-  void handleAttr(const Keys& k, const Attr& a, bool structured, bool ignoreNulls, std::string& json, bool& firstJson) {
+  void handleAttr(Key key, std::string_view name, const Attr& a, bool structured, bool ignoreNulls, std::string& json,
+                  bool& firstJson) {
     Value& v = *a.value;
-    Symbol key = a.name;
     if (ignoreNulls) {
       st.forceValue(v, a.pos);
       if (v.type() == ValueType::Null) return;
     }
-    if (key == k.contentAddressed) {
+    if (key == Key::contentAddressed) {
       contentAddressed = st.forceBool(v, a.pos, "");
       return;
     }
-    if (key == k.impure) {
+    if (key == Key::impure) {
       isImpure = st.forceBool(v, a.pos, "");
       return;
     }
-    if (key == k.args) {
+    if (key == Key::args) {
       st.forceList(v, a.pos, "");
       for (size_t i = 0; i < v.listSize(); ++i)
         drv.args.push_back(st.coerceToString(pos, *v.listElems()[i], context, "while evaluating an element of the argument list", true, true));
       return;
     }
     if (structured) {
-      if (key == k.structuredAttrs) return;
+      if (key == Key::structuredAttrs) return;
       if (!firstJson) json += ',';
       firstJson = false;
-      jsonString(st.name(key), json);
+      jsonString(name, json);
       json += ':';
       valueToJson(st, v, a.pos, context, json);
-      if (key == k.builder) drv.builder = std::string(st.forceString(v, context, a.pos, ""));
-      else if (key == k.system) drv.platform = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == k.outputHash) outputHash = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == k.outputHashAlgo) outputHashAlgo = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == k.outputHashMode) handleHashMode(st.forceStringNoCtx(v, a.pos, ""), a.pos);
-      else if (key == k.outputs) {
+      if (key == Key::builder) drv.builder = std::string(st.forceString(v, context, a.pos, ""));
+      else if (key == Key::system) drv.platform = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == Key::outputHash) outputHash = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == Key::outputHashAlgo) outputHashAlgo = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == Key::outputHashMode) handleHashMode(st.forceStringNoCtx(v, a.pos, ""), a.pos);
+      else if (key == Key::outputs) {
         st.forceList(v, a.pos, "");
         std::vector<std::string> ss;
         for (size_t i = 0; i < v.listSize(); ++i)
@@ -232,14 +245,14 @@ struct DrvBuilder {
       return;
     }
     std::string s = st.coerceToString(a.pos, v, context, "", true, true);
-    if (key == k.builder) drv.builder = s;
-    else if (key == k.system) drv.platform = s;
-    else if (key == k.outputHash) outputHash = s;
-    else if (key == k.outputHashAlgo) outputHashAlgo = s;
-    else if (key == k.outputHashMode) handleHashMode(s, a.pos);
-    else if (key == k.outputs) handleOutputs(tokenizeString(s), a.pos);
+    if (key == Key::builder) drv.builder = s;
+    else if (key == Key::system) drv.platform = s;
+    else if (key == Key::outputHash) outputHash = s;
+    else if (key == Key::outputHashAlgo) outputHashAlgo = s;
+    else if (key == Key::outputHashMode) handleHashMode(s, a.pos);
+    else if (key == Key::outputs) handleOutputs(tokenizeString(s), a.pos);
     // Sorted by name, so each goes at the end of the map.
-    drv.env.emplace_hint(drv.env.end(), std::string(st.name(key)), std::move(s));
+    drv.env.emplace_hint(drv.env.end(), std::string(name), std::move(s));
   }
 
   StorePath parseStorePath(const std::string& p) {
