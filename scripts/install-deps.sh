@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(
-  g++ cmake ninja-build pkg-config git ccache
+  g++ cmake ninja-build pkg-config git ccache lld
   libssl-dev libsodium-dev libsqlite3-dev nlohmann-json3-dev
   libarchive-dev libcurl4-openssl-dev libseccomp-dev libbrotli-dev libbz2-dev
   libgc-dev libedit-dev libtoml11-dev

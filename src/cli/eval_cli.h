@@ -23,6 +23,10 @@ public:
   EvalState& pureState();
   // The store the evaluation reads and writes (opened on first use).
   StoreRef& store() { return store_; }
+  // For a command about to end: leaves the evaluator's memory to the process's exit instead of
+  // freeing it piece by piece (the .drv hash cache, symbols, syntax trees: 5 % of the CPU time
+  // of instantiating 3000 derivations). The store is still closed properly.
+  void abandonState() { (void)state_.release(); }
 
 private:
   StoreRef store_;

@@ -101,8 +101,10 @@ int evalMain(const EvalTargets& targets, bool strict, bool json, bool xml, bool 
   } catch (EvalError& e) {
     std::cout.flush();
     std::cerr << formatEvalError(e, showTrace, "nix-instantiate") << std::endl;
+    session.abandonState();
     return 1;
   }
+  session.abandonState();
   return 0;
 }
 

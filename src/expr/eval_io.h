@@ -80,7 +80,8 @@ public:
   virtual std::string addTextToStore(std::string_view name, std::string_view text,
                                      const std::vector<std::string>& references) = 0;
   // Writes a derivation (its outputs already filled in) to the store; returns the .drv path.
-  virtual std::string writeDerivation(const Derivation& drv) = 0;
+  // `text` is its ATerm, drv.unparse(dir, false): the caller has printed it already.
+  virtual std::string writeDerivation(const Derivation& drv, const std::string& text) = 0;
   // Whether `storePath` is a valid path in the store.
   virtual bool isValidPath(const std::string& storePath) = 0;
   // An environment variable (empty when unset) — builtins.getEnv.

@@ -57,7 +57,9 @@ public:
                              const std::vector<std::string>& references) override {
     return inner_.addTextToStore(name, text, references);
   }
-  std::string writeDerivation(const Derivation& drv) override { return inner_.writeDerivation(drv); }
+  std::string writeDerivation(const Derivation& drv, const std::string& text) override {
+    return inner_.writeDerivation(drv, text);
+  }
   bool isValidPath(const std::string& storePath) override { return inner_.isValidPath(storePath); }
   // Always "": neither mode lets the environment in.
   std::string getEnv(const std::string&) override { return ""; }

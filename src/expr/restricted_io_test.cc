@@ -45,7 +45,7 @@ public:
     return "/nix/store/00000000000000000000000000000000-" + std::string(name);
   }
   std::string addTextToStore(std::string_view, std::string_view, const std::vector<std::string>&) override { return ""; }
-  std::string writeDerivation(const Derivation&) override { return ""; }
+  std::string writeDerivation(const Derivation&, const std::string&) override { return ""; }
   bool isValidPath(const std::string&) override { return true; }
   std::string getEnv(const std::string&) override { return "secret"; }
   FetchResult fetch(const FetchRequest& req) override {

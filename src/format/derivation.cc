@@ -135,37 +135,55 @@ std::string methodAlgo(ContentAddressMethod m, HashAlgo algo) {
 
 } // namespace
 
-std::string Derivation::unparse(const StoreDir& dir, bool maskOutputs,
-                                const std::map<std::string, StringSet>* actualInputs) const {
-  std::string s;
-  s.reserve(4096);
+namespace {
+
+// `"<storeDir>/<baseName>"`, appended without a temporary string.
+void printQuotedPath(std::string& out, const StoreDir& dir, const StorePath& p) {
+  out += '"';
+  out += dir.to_string();
+  out += '/';
+  out += p.to_string();
+  out += '"';
+}
+
+// Appends the ATerm of `drv` to `s` (see Derivation::unparse). The input derivations are
+// `inputs` when given (their elements already printed, without the brackets), else the
+// derivation's own; [*inputsBegin, *inputsEnd) of `s` is where they went, when asked.
+void unparseTo(std::string& s, const Derivation& drv, const StoreDir& dir, bool maskOutputs,
+               const std::string* inputs, size_t* inputsBegin = nullptr, size_t* inputsEnd = nullptr) {
   s += "Derive([";
   bool first = true;
-  for (auto& [id, o] : outputs) {
+  for (auto& [id, o] : drv.outputs) {
     if (!first) s += ',';
     first = false;
     s += '(';
     printUnquoted(s, id);
-    std::string path, algo, hash;
+    s += ',';
+    std::string_view algo, hash;
+    std::string algoBuf, hashBuf;
     std::visit(
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<T, DerivationOutput::InputAddressed>) {
-            if (!maskOutputs) path = dir.printPath(v.path);
+            if (!maskOutputs) printQuotedPath(s, dir, v.path);
+            else s += "\"\"";
           } else if constexpr (std::is_same_v<T, DerivationOutput::CAFixed>) {
-            if (!maskOutputs) path = dir.printPath(*o.path(dir, name, id));
-            algo = v.ca.printMethodAlgo();
-            hash = v.ca.hash.to_string(HashFormat::base16, false);
+            if (!maskOutputs) printQuotedPath(s, dir, *o.path(dir, drv.name, id));
+            else s += "\"\"";
+            algo = algoBuf = v.ca.printMethodAlgo();
+            hash = hashBuf = v.ca.hash.to_string(HashFormat::base16, false);
           } else if constexpr (std::is_same_v<T, DerivationOutput::CAFloating>) {
-            algo = methodAlgo(v.method, v.algo);
+            s += "\"\"";
+            algo = algoBuf = methodAlgo(v.method, v.algo);
           } else if constexpr (std::is_same_v<T, DerivationOutput::Impure>) {
-            algo = methodAlgo(v.method, v.algo);
+            s += "\"\"";
+            algo = algoBuf = methodAlgo(v.method, v.algo);
             hash = "impure";
+          } else {
+            s += "\"\"";
           }
         },
         o.raw);
-    s += ',';
-    printUnquoted(s, path);
     s += ',';
     printUnquoted(s, algo);
     s += ',';
@@ -174,46 +192,98 @@ std::string Derivation::unparse(const StoreDir& dir, bool maskOutputs,
   }
 
   s += "],[";
+  if (inputsBegin) *inputsBegin = s.size();
+  if (inputs) {
+    s += *inputs;
+  } else {
+    first = true;
+    for (auto& [p, outs] : drv.inputDrvs) {
+      if (!first) s += ',';
+      first = false;
+      s += '(';
+      printQuotedPath(s, dir, p);
+      s += ',';
+      printList(s, outs, false);
+      s += ')';
+    }
+  }
+  if (inputsEnd) *inputsEnd = s.size();
+
+  s += "],[";
   first = true;
-  auto printInput = [&](std::string_view key, const StringSet& outs) {
+  for (auto& p : drv.inputSrcs) {
     if (!first) s += ',';
     first = false;
-    s += '(';
-    printUnquoted(s, key);
-    s += ',';
-    printList(s, outs, false);
-    s += ')';
-  };
-  if (actualInputs) {
-    for (auto& [k, outs] : *actualInputs) printInput(k, outs);
-  } else {
-    for (auto& [p, outs] : inputDrvs) printInput(dir.printPath(p), outs);
+    printQuotedPath(s, dir, p);
   }
-
   s += "],";
-  std::vector<std::string> srcs;
-  for (auto& p : inputSrcs) srcs.push_back(dir.printPath(p));
-  printList(s, srcs, false);
-
+  printUnquoted(s, drv.platform);
   s += ',';
-  printUnquoted(s, platform);
+  printEscaped(s, drv.builder);
   s += ',';
-  printEscaped(s, builder);
-  s += ',';
-  printList(s, args, true);
+  printList(s, drv.args, true);
 
   s += ",[";
   first = true;
-  for (auto& [k, v] : env) {
+  for (auto& [k, v] : drv.env) {
     if (!first) s += ',';
     first = false;
     s += '(';
     printEscaped(s, k);
     s += ',';
-    printEscaped(s, maskOutputs && outputs.count(k) ? std::string_view() : std::string_view(v));
+    printEscaped(s, maskOutputs && drv.outputs.count(k) ? std::string_view() : std::string_view(v));
     s += ')';
   }
   s += "])";
+}
+
+// The elements of an input-derivation list, printed: each (key, outputs) of `inputs`.
+std::string printInputs(const std::map<std::string, StringSet>& inputs) {
+  std::string s;
+  bool first = true;
+  for (auto& [k, outs] : inputs) {
+    if (!first) s += ',';
+    first = false;
+    s += '(';
+    printUnquoted(s, k);
+    s += ',';
+    printList(s, outs, false);
+    s += ')';
+  }
+  return s;
+}
+
+// The input derivations as hashDerivationModulo prints them: each .drv replaced by the base16 of
+// its hash modulo (the outputs used merged per hash, ordered by hash), and whether one of them
+// is deferred. Throws what `inputDrvHash` throws, or BadDerivation for an output it lacks.
+std::string moduloInputs(const Derivation& drv, const StoreDir& dir, const DrvHashLookup& inputDrvHash,
+                         bool& deferred) {
+  std::map<std::string, StringSet> inputs2;
+  for (auto& [drvPath, outs] : drv.inputDrvs) {
+    const DrvHash& res = inputDrvHash(drvPath);
+    if (res.kind == DrvHash::Kind::deferred) deferred = true;
+    for (auto& out : outs) {
+      auto h = res.hashes.find(out);
+      if (h == res.hashes.end())
+        throw BadDerivation("derivation '" + dir.printPath(drvPath) + "' has no output '" + out + "'");
+      inputs2[h->second.to_string(HashFormat::base16, false)].insert(out);
+    }
+  }
+  return printInputs(inputs2);
+}
+
+} // namespace
+
+std::string Derivation::unparse(const StoreDir& dir, bool maskOutputs,
+                                const std::map<std::string, StringSet>* actualInputs) const {
+  std::string s;
+  s.reserve(4096);
+  if (actualInputs) {
+    std::string inputs = printInputs(*actualInputs);
+    unparseTo(s, *this, dir, maskOutputs, &inputs);
+  } else {
+    unparseTo(s, *this, dir, maskOutputs, nullptr);
+  }
   return s;
 }
 
@@ -426,20 +496,13 @@ DrvHash hashDerivationModulo(const Derivation& drv, const StoreDir& dir, const D
   }
 
   r.kind = type == DerivationType::floating ? DrvHash::Kind::deferred : DrvHash::Kind::regular;
-
-  std::map<std::string, StringSet> inputs2;
-  for (auto& [drvPath, outs] : drv.inputDrvs) {
-    const DrvHash& res = inputDrvHash(drvPath);
-    if (res.kind == DrvHash::Kind::deferred) r.kind = DrvHash::Kind::deferred;
-    for (auto& out : outs) {
-      auto h = res.hashes.find(out);
-      if (h == res.hashes.end())
-        throw BadDerivation("derivation '" + dir.printPath(drvPath) + "' has no output '" + out + "'");
-      inputs2[h->second.to_string(HashFormat::base16, false)].insert(out);
-    }
-  }
-
-  auto h = hashString(HashAlgo::sha256, drv.unparse(dir, maskOutputs, &inputs2));
+  bool deferredInput = false;
+  std::string inputs = moduloInputs(drv, dir, inputDrvHash, deferredInput);
+  if (deferredInput) r.kind = DrvHash::Kind::deferred;
+  std::string text;
+  text.reserve(4096);
+  unparseTo(text, drv, dir, maskOutputs, &inputs);
+  auto h = hashString(HashAlgo::sha256, text);
   for (auto& [id, o] : drv.outputs) r.hashes.insert_or_assign(id, h);
   return r;
 }
@@ -467,7 +530,11 @@ std::string downstreamPlaceholder(const StorePath& drvPath, std::string_view out
   return "/" + hashString(HashAlgo::sha256, clearText).to_string(HashFormat::nix32, false);
 }
 
-void fillInOutputPaths(Derivation& drv, const StoreDir& dir, const DrvHashLookup& inputDrvHash) {
+namespace {
+
+// The first step of fillInOutputPaths: env[output] of the fixed, floating and impure outputs;
+// the input-addressed ones made Deferred with env "". Whether there are input-addressed ones.
+bool prepareOutputs(Derivation& drv, const StoreDir& dir) {
   bool inputAddressed = false;
   for (auto& [id, o] : drv.outputs) {
     if (std::holds_alternative<DerivationOutput::CAFixed>(o.raw)) {
@@ -481,17 +548,61 @@ void fillInOutputPaths(Derivation& drv, const StoreDir& dir, const DrvHashLookup
       inputAddressed = true;
     }
   }
-  if (!inputAddressed) {
+  return inputAddressed;
+}
+
+// The last step: the input-addressed outputs get the paths of the masked hash modulo `h`.
+void setOutputPaths(Derivation& drv, const StoreDir& dir, const Hash& h) {
+  for (auto& [id, o] : drv.outputs) {
+    auto path = dir.makeOutputPath(id, h, drv.name);
+    drv.env[id] = dir.printPath(path);
+    o.raw = DerivationOutput::InputAddressed{path};
+  }
+}
+
+} // namespace
+
+void fillInOutputPaths(Derivation& drv, const StoreDir& dir, const DrvHashLookup& inputDrvHash) {
+  if (!prepareOutputs(drv, dir)) {
     drv.type();  // reject mixtures
     return;
   }
   auto h = hashDerivationModulo(drv, dir, inputDrvHash, true);
   if (h.kind == DrvHash::Kind::deferred) return;
-  for (auto& [id, o] : drv.outputs) {
-    auto path = dir.makeOutputPath(id, h.hashes.at(id), drv.name);
-    drv.env[id] = dir.printPath(path);
-    o.raw = DerivationOutput::InputAddressed{path};
+  setOutputPaths(drv, dir, h.hashes.begin()->second);
+}
+
+FinishedDerivation finishDerivation(Derivation& drv, const StoreDir& dir, const DrvHashLookup& inputDrvHash) {
+  bool inputAddressed = prepareOutputs(drv, dir);
+  auto type = drv.type();  // rejects mixtures, as fillInOutputPaths
+  FinishedDerivation r;
+  r.text.reserve(4096);
+  if (type == DerivationType::fixed || type == DerivationType::impure) {
+    // Their hash modulo does not involve the inputs (nor the text).
+    unparseTo(r.text, drv, dir, false, nullptr);
+    r.hashModulo = hashDerivationModulo(drv, dir, inputDrvHash, false);
+    return r;
   }
+  bool deferredInput = false;
+  std::string inputs = moduloInputs(drv, dir, inputDrvHash, deferredInput);
+  if (inputAddressed && !deferredInput) {
+    std::string masked;
+    masked.reserve(4096);
+    unparseTo(masked, drv, dir, true, &inputs);
+    setOutputPaths(drv, dir, hashString(HashAlgo::sha256, masked));
+  }
+  // The .drv text, and its hash with the input derivations replaced by their hashes modulo.
+  size_t begin = 0, end = 0;
+  unparseTo(r.text, drv, dir, false, nullptr, &begin, &end);
+  HashSink sink(HashAlgo::sha256);
+  std::string_view text(r.text);
+  sink(text.substr(0, begin));
+  sink(inputs);
+  sink(text.substr(end));
+  Hash h = sink.finish().first;
+  r.hashModulo.kind = type == DerivationType::floating || deferredInput ? DrvHash::Kind::deferred : DrvHash::Kind::regular;
+  for (auto& [id, o] : drv.outputs) r.hashModulo.hashes.insert_or_assign(id, h);
+  return r;
 }
 
 StorePath derivationPath(const Derivation& drv, const StoreDir& dir) {

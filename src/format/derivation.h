@@ -6,6 +6,7 @@
 // reached through lookup functions.
 #pragma once
 
+#include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
@@ -150,7 +151,7 @@ public:
   DrvHashLookup lookup() { return [this](const StorePath& p) -> const DrvHash& { return get(p); }; }
   // Records the hash of a derivation created in memory, whose .drv may not be readable (an
   // evaluation in read-only mode computes .drv paths without writing them).
-  void insert(const StorePath& drvPath, const DrvHash& h) { cache_.insert_or_assign(drvPath, h); }
+  void insert(const StorePath& drvPath, DrvHash h) { cache_.insert_or_assign(drvPath, std::move(h)); }
 
 private:
   StoreDir dir_;
@@ -158,7 +159,12 @@ private:
   // Hashed, not ordered: a lookup per input derivation, and an ordered map's comparisons of
   // scattered strings showed in profiles. Nodes are stable, so get() may return references.
   struct PathHash {
-    size_t operator()(const StorePath& p) const noexcept { return std::hash<std::string_view>{}(p.hashPart()); }
+    // The hash part is already a hash: 8 of its characters (40 bits of it) spread the keys.
+    size_t operator()(const StorePath& p) const noexcept {
+      size_t h;
+      std::memcpy(&h, p.hashPart().data(), sizeof h);
+      return h;
+    }
   };
   std::unordered_map<StorePath, DrvHash, PathHash> cache_;
 };
@@ -180,6 +186,21 @@ std::string downstreamPlaceholder(const StorePath& drvPath, std::string_view out
 // them into InputAddressed paths (or leaves them Deferred, with env "", if an input is deferred).
 // Throws BadDerivation, or what `inputDrvHash` throws.
 void fillInOutputPaths(Derivation& drv, const StoreDir& dir, const DrvHashLookup& inputDrvHash);
+
+// A new derivation as derivationStrict finishes it: its ATerm text (the .drv file's contents,
+// unparse(dir, false)) and its unmasked hash modulo (the DrvHash of the .drv, what derivations
+// depending on it hash it as).
+struct FinishedDerivation {
+  std::string text;
+  DrvHash hashModulo;
+};
+
+// fillInOutputPaths, then the text and the hash modulo: the same results as fillInOutputPaths,
+// unparse and hashDerivationModulo(maskOutputs = false) one after the other, with the input
+// derivations looked up once and the text printed twice rather than three times (the unmasked
+// hash modulo is the hash of the .drv text with its input-derivation list replaced). Throws as
+// fillInOutputPaths.
+FinishedDerivation finishDerivation(Derivation& drv, const StoreDir& dir, const DrvHashLookup& inputDrvHash);
 
 // The store path of the .drv file itself: makeTextPath("<name>.drv", sha256 of the ATerm,
 // references = inputSrcs + inputDrvs).

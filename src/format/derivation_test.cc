@@ -116,6 +116,31 @@ TEST(Derivation, OutputPathsAreRecomputed) {
   }
 }
 
+// finishDerivation gives what fillInOutputPaths, unparse and the unmasked hashDerivationModulo
+// give one after the other (it prints the text once less and splices the input list), on every
+// vector: input-addressed, fixed, floating, impure, deferred, with and without inputs.
+TEST(Derivation, FinishDerivationEqualsTheStepsItReplaces) {
+  DrvHashCache cache(storeDir, readVector);
+  for (auto& p : vectorDrvs()) {
+    auto prepared = readVector(p);
+    for (auto& [id, o] : prepared.outputs) {
+      if (std::holds_alternative<DerivationOutput::InputAddressed>(o.raw)) o.raw = DerivationOutput::Deferred{};
+      if (std::holds_alternative<DerivationOutput::Deferred>(o.raw)) prepared.env[id] = "garbage";
+    }
+    auto stepwise = prepared;
+    fillInOutputPaths(stepwise, storeDir, cache.lookup());
+    auto hash = hashDerivationModulo(stepwise, storeDir, cache.lookup(), false);
+    auto finished = prepared;
+    auto r = finishDerivation(finished, storeDir, cache.lookup());
+    EXPECT_EQ(finished, stepwise) << p.to_string();
+    EXPECT_EQ(r.text, stepwise.unparse(storeDir, false)) << p.to_string();
+    EXPECT_EQ(r.text, slurp(dataDir + "/" + p.to_string())) << p.to_string();
+    EXPECT_EQ(r.hashModulo.kind, hash.kind) << p.to_string();
+    EXPECT_EQ(r.hashModulo.hashes, hash.hashes) << p.to_string();
+    EXPECT_EQ(r.hashModulo.hashes, cache.get(p).hashes) << p.to_string();
+  }
+}
+
 TEST(Derivation, BuildsANewDerivationFromScratch) {
   // derivation { name = "simple"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }
   Derivation drv;

@@ -167,6 +167,14 @@ std::string Hash::to_string(HashFormat fmt, bool includeAlgo) const {
 }
 
 Hash hashString(HashAlgo algo, std::string_view s) {
+  if (algo == HashAlgo::sha256) {  // the common case, without HashSink's allocation
+    Hash h(algo);
+    SHA256_CTX ctx;
+    if (!SHA256_Init(&ctx)) throw Error("cannot initialise hash context");
+    SHA256_Update(&ctx, s.data(), s.size());
+    SHA256_Final(h.data(), &ctx);
+    return h;
+  }
   HashSink sink(algo);
   sink(s);
   return sink.finish().first;
@@ -257,6 +265,12 @@ std::string base16Decode(std::string_view s) {
 size_t nix32Len(size_t size) { return (size * 8 - 1) / 5 + 1; }
 
 bool isNix32Char(char c) { return nix32Value(c) >= 0; }
+
+bool isNix32String(std::string_view s) {
+  int8_t all = 0;
+  for (char c : s) all |= nix32Values[uint8_t(c)];
+  return all >= 0;
+}
 
 std::string nix32Encode(std::string_view bytes) {
   size_t len = nix32Len(bytes.size());

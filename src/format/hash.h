@@ -116,6 +116,7 @@ std::string nix32Encode(std::string_view bytes);
 std::string nix32Decode(std::string_view s, size_t size);
 size_t nix32Len(size_t size);  // characters needed for `size` bytes
 bool isNix32Char(char c);
+bool isNix32String(std::string_view s);  // every character isNix32Char
 std::string base64Encode(std::string_view bytes);
 // Decodes as Nix does: stops at the first '=', skips '\n', and throws FormatError "invalid
 // character in Base64 string: 'c'" on any other character outside the alphabet.

@@ -45,7 +45,7 @@ void checkStorePathName(std::string_view name, std::string_view context) {
   if (name.empty()) throw BadStorePath("store path '" + ctx() + "' has an empty name");
   if (name.size() > StorePath::maxNameLen)
     throw BadStorePath("store path '" + ctx() + "' has a name longer than 211 characters");
-  if (name == "." || name == ".." || hasPrefix(name, ".-") || hasPrefix(name, "..-"))
+  if (name[0] == '.' && (name == "." || name == ".." || name.starts_with(".-") || name.starts_with("..-")))
     throw BadStorePath("store path '" + ctx() + "' has invalid name '" + std::string(name) + "'");
   for (char c : name)
     if (!validNameChar(c))
@@ -56,9 +56,10 @@ StorePath StorePath::parse(std::string_view baseName) {
   std::string s(baseName);
   if (baseName.size() < hashLen + 1)
     throw BadStorePath("'" + s + "' is too short to be a valid store path");
-  for (char c : baseName.substr(0, hashLen))
-    if (!isNix32Char(c))
-      throw BadStorePath("store path '" + s + "' contains illegal base-32 character '" + std::string(1, c) + "'");
+  if (!isNix32String(baseName.substr(0, hashLen)))
+    for (char c : baseName.substr(0, hashLen))
+      if (!isNix32Char(c))
+        throw BadStorePath("store path '" + s + "' contains illegal base-32 character '" + std::string(1, c) + "'");
   if (baseName[hashLen] != '-')
     throw BadStorePath("store path '" + s + "' lacks a '-' after the hash part");
   checkStorePathName(baseName.substr(hashLen + 1), s);

@@ -133,15 +133,21 @@ std::string StoreEvalIo::addTextToStore(std::string_view name, std::string_view 
 }
 
 // A .drv is a text file whose references are its input sources and derivations (Nix's writeDerivation).
-std::string StoreEvalIo::writeDerivation(const Derivation& drv) {
+std::string StoreEvalIo::writeDerivation(const Derivation& drv, const std::string& text) {
   StorePathSet refs = drv.inputSrcs;
   for (auto& [p, _] : drv.inputDrvs) refs.insert(p);
   if (writes_ == StoreWrites::readOnly) {
     StoreDir dir(storeDir_);
-    return dir.printPath(dir.computeStorePathForText(drv.name + ".drv", drv.unparse(dir, false), refs));
+    return dir.printPath(dir.computeStorePathForText(drv.name + ".drv", text, refs));
   }
   const StoreDir& dir = store().storeDir();
-  return dir.printPath(store().addTextToStore(drv.name + ".drv", drv.unparse(dir, false), refs));
+  if (auto* local = dynamic_cast<LocalStore*>(&store())) {
+    std::map<std::string, StorePath> outputs;
+    for (auto& [name, p] : drv.outputsAndOptPaths(dir))
+      if (p) outputs.emplace(name, *p);
+    return dir.printPath(local->addDerivationText(drv.name + ".drv", text, refs, outputs));
+  }
+  return dir.printPath(store().addTextToStore(drv.name + ".drv", text, refs));
 }
 
 std::string StoreEvalIo::readStoreFile(const std::string& path) {

@@ -36,7 +36,7 @@ public:
                               const PathFilter* filter) override;
   std::string addTextToStore(std::string_view name, std::string_view text,
                              const std::vector<std::string>& references) override;
-  std::string writeDerivation(const Derivation& drv) override;
+  std::string writeDerivation(const Derivation& drv, const std::string& text) override;
   bool isValidPath(const std::string& storePath) override;
   std::string getEnv(const std::string& name) override;
   std::string absPath(const std::string& path) override;

@@ -351,7 +351,7 @@ void LocalStore::writeTextPath(const StorePath& path, const std::string& text, R
 }
 
 StorePath LocalStore::addText(std::string_view name, const std::string& text, const StorePathSet& references,
-                              Repair repair) {
+                              Repair repair, const std::map<std::string, StorePath>* knownOutputs) {
   ContentAddress ca{ContentAddressMethod::text, hashString(HashAlgo::sha256, text)};
   StorePath dst = ca.storePath(storeDir(), name, references);
   addTempRoot(dst);  // first: from now on no collector deletes what is at dst
@@ -384,7 +384,9 @@ StorePath LocalStore::addText(std::string_view name, const std::string& text, co
   std::tie(info.narHash, info.narSize) = narHasher.finish();
   info.references = references;
   info.ca = ca;
-  auto outputs = derivationOutputsOf(info, &text);
+  std::map<StorePath, std::map<std::string, StorePath>> outputs;
+  if (!knownOutputs) outputs = derivationOutputsOf(info, &text);
+  else if (dst.isDerivation() && !knownOutputs->empty()) outputs.emplace(dst, *knownOutputs);
   if (repair == Repair::yes) {
     flush();
     db_->registerValidPaths({info}, outputs);

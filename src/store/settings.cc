@@ -1,7 +1,10 @@
 #include "store/settings.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <thread>
+
+#include <unistd.h>
 
 #include "sys/file.h"
 #include "util/strings.h"
@@ -268,6 +271,9 @@ SettingsHost SettingsHost::real() {
   };
   h.readFile = [](const std::string& path) -> std::optional<std::string> {
     // Nix ignores configuration files it cannot read (applyConfigFile catches SysError).
+    // Missing ones (the usual case) are skipped without an exception: unwinding costs every
+    // process start-up time and resident pages of unwind tables.
+    if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) return std::nullopt;
     try {
       return nixpp::readFile(path);
     } catch (SysError&) {

@@ -11,7 +11,17 @@ namespace nixpp {
 
 // --- Sqlite --------------------------------------------------------------------------------
 
+namespace {
+// SQLite keeps memory statistics under a global mutex taken around every allocation; nothing
+// here reads them. Only possible before SQLite initialises (else SQLITE_MISUSE, ignored).
+void disableSqliteMemStatus() {
+  static const int done = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)done;
+}
+} // namespace
+
 Sqlite::Sqlite(const std::string& path, bool create) {
+  disableSqliteMemStatus();
   int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";

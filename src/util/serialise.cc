@@ -33,6 +33,12 @@ std::string Source::drain() {
   return std::move(s.s);
 }
 
+void StringSource::drainInto(Sink& sink) {
+  std::string_view rest = s_.substr(pos_);
+  pos_ = s_.size();
+  if (!rest.empty()) sink(rest);
+}
+
 size_t StringSource::read(char* data, size_t len) {
   if (pos_ >= s_.size()) throw EndOfFile("unexpected end of input");
   size_t n = std::min(len, s_.size() - pos_);

@@ -131,6 +131,7 @@ struct DrvBuilder {
   std::optional<ContentAddressMethod> hashMode;
   std::vector<std::string> outputs{"out"};
   bool contentAddressed = false, isImpure = false;
+  FinishedDerivation finished{};  // by finish(): the .drv text and its hash modulo
 
   void handleHashMode(std::string_view s, PosIdx p) {
     if (s == "recursive") hashMode = ContentAddressMethod::nar;
@@ -150,27 +151,50 @@ struct DrvBuilder {
     if (outputs.empty()) evalError(st, p, "derivation cannot have an empty set of outputs");
   }
 
+  // The attributes derivationStrict treats specially. Classified by length, then one comparison:
+  // chains of string comparisons for every attribute of every derivation showed in profiles
+  // (and symbols are not interned for them: the order of symbols is observable).
+  enum class Key { other, structuredAttrs, ignoreNulls, contentAddressed, impure, args, builder, system,
+                   outputHash, outputHashAlgo, outputHashMode, outputs };
+  static Key classify(std::string_view n) {
+    switch (n.size()) {
+    case 4: return n == "args" ? Key::args : Key::other;
+    case 6: return n == "system" ? Key::system : Key::other;
+    case 7: return n == "builder" ? Key::builder : n == "outputs" ? Key::outputs : Key::other;
+    case 8: return n == "__impure" ? Key::impure : Key::other;
+    case 10: return n == "outputHash" ? Key::outputHash : Key::other;
+    case 13: return n == "__ignoreNulls" ? Key::ignoreNulls : Key::other;
+    case 14:
+      return n == "outputHashAlgo" ? Key::outputHashAlgo : n == "outputHashMode" ? Key::outputHashMode : Key::other;
+    case 17: return n == "__structuredAttrs" ? Key::structuredAttrs : Key::other;
+    case 18: return n == "__contentAddressed" ? Key::contentAddressed : Key::other;
+    default: return Key::other;
+    }
+  }
+
   void run(Bindings* attrs) {
-    bool structured = false, ignoreNulls = false;
     Symbol sStructured = st.symbol("__structuredAttrs"), sIgnoreNulls = st.symbol("__ignoreNulls");
+    bool structured = false, ignoreNulls = false;
     if (auto* a = attrs->get(sStructured))
       structured = st.forceBool(*a->value, pos, "while evaluating the `__structuredAttrs` attribute passed to builtins.derivationStrict");
     if (auto* a = attrs->get(sIgnoreNulls))
       ignoreNulls = st.forceBool(*a->value, pos, "while evaluating the `__ignoreNulls` attribute passed to builtins.derivationStrict");
 
     std::vector<const Attr*> sorted;
+    sorted.reserve(attrs->size);
     for (auto& a : *attrs) sorted.push_back(&a);
     std::sort(sorted.begin(), sorted.end(), [&](const Attr* x, const Attr* y) { return st.name(x->name) < st.name(y->name); });
 
     std::string json;
     bool firstJson = true;
     for (const Attr* a : sorted) {
-      std::string key(st.name(a->name));
-      if (key == "__ignoreNulls") continue;
+      std::string_view name = st.name(a->name);
+      Key k = classify(name);
+      if (k == Key::ignoreNulls) continue;
       try {
-        handleAttr(key, *a, structured, ignoreNulls, json, firstJson);
+        handleAttr(k, name, *a, structured, ignoreNulls, json, firstJson);
       } catch (EvalError& e) {
-        st.addTrace(e, a->pos, "while evaluating attribute '" + key + "' of derivation '" + drvName + "'");
+        st.addTrace(e, a->pos, "while evaluating attribute '" + std::string(st.name(a->name)) + "' of derivation '" + drvName + "'");
         throw;
       }
     }
@@ -178,39 +202,40 @@ struct DrvBuilder {
     finish();
   }
 
-  void handleAttr(const std::string& key, const Attr& a, bool structured, bool ignoreNulls, std::string& json, bool& firstJson) {
+  void handleAttr(Key key, std::string_view name, const Attr& a, bool structured, bool ignoreNulls, std::string& json,
+                  bool& firstJson) {
     Value& v = *a.value;
     if (ignoreNulls) {
       st.forceValue(v, a.pos);
       if (v.type() == ValueType::Null) return;
     }
-    if (key == "__contentAddressed") {
+    if (key == Key::contentAddressed) {
       contentAddressed = st.forceBool(v, a.pos, "");
       return;
     }
-    if (key == "__impure") {
+    if (key == Key::impure) {
       isImpure = st.forceBool(v, a.pos, "");
       return;
     }
-    if (key == "args") {
+    if (key == Key::args) {
       st.forceList(v, a.pos, "");
       for (size_t i = 0; i < v.listSize(); ++i)
         drv.args.push_back(st.coerceToString(pos, *v.listElems()[i], context, "while evaluating an element of the argument list", true, true));
       return;
     }
     if (structured) {
-      if (key == "__structuredAttrs") return;
+      if (key == Key::structuredAttrs) return;
       if (!firstJson) json += ',';
       firstJson = false;
-      jsonString(key, json);
+      jsonString(name, json);
       json += ':';
       valueToJson(st, v, a.pos, context, json);
-      if (key == "builder") drv.builder = std::string(st.forceString(v, context, a.pos, ""));
-      else if (key == "system") drv.platform = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == "outputHash") outputHash = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == "outputHashAlgo") outputHashAlgo = std::string(st.forceStringNoCtx(v, a.pos, ""));
-      else if (key == "outputHashMode") handleHashMode(st.forceStringNoCtx(v, a.pos, ""), a.pos);
-      else if (key == "outputs") {
+      if (key == Key::builder) drv.builder = std::string(st.forceString(v, context, a.pos, ""));
+      else if (key == Key::system) drv.platform = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == Key::outputHash) outputHash = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == Key::outputHashAlgo) outputHashAlgo = std::string(st.forceStringNoCtx(v, a.pos, ""));
+      else if (key == Key::outputHashMode) handleHashMode(st.forceStringNoCtx(v, a.pos, ""), a.pos);
+      else if (key == Key::outputs) {
         st.forceList(v, a.pos, "");
         std::vector<std::string> ss;
         for (size_t i = 0; i < v.listSize(); ++i)
@@ -220,13 +245,14 @@ struct DrvBuilder {
       return;
     }
     std::string s = st.coerceToString(a.pos, v, context, "", true, true);
-    if (key == "builder") drv.builder = s;
-    else if (key == "system") drv.platform = s;
-    else if (key == "outputHash") outputHash = s;
-    else if (key == "outputHashAlgo") outputHashAlgo = s;
-    else if (key == "outputHashMode") handleHashMode(s, a.pos);
-    else if (key == "outputs") handleOutputs(tokenizeString(s), a.pos);
-    drv.env.emplace(key, std::move(s));
+    if (key == Key::builder) drv.builder = s;
+    else if (key == Key::system) drv.platform = s;
+    else if (key == Key::outputHash) outputHash = s;
+    else if (key == Key::outputHashAlgo) outputHashAlgo = s;
+    else if (key == Key::outputHashMode) handleHashMode(s, a.pos);
+    else if (key == Key::outputs) handleOutputs(tokenizeString(s), a.pos);
+    // Sorted by name, so each goes at the end of the map.
+    drv.env.emplace_hint(drv.env.end(), std::string(name), std::move(s));
   }
 
   StorePath parseStorePath(const std::string& p) {
@@ -319,7 +345,7 @@ struct DrvBuilder {
       st.drvHashes = std::make_shared<DrvHashCache>(dir, [&io = st.io, d = dir](const StorePath& p) {
         return parseDerivation(io.readStoreFile(d.printPath(p)), d, derivationNameOf(p));
       });
-    fillInOutputPaths(drv, dir, st.drvHashes->lookup());
+    finished = finishDerivation(drv, dir, st.drvHashes->lookup());
   }
 };
 
@@ -339,17 +365,15 @@ void primDerivationStrict(EvalState& st, PosIdx pos, Value** args, Value& v) {
     throw;
   }
 
-  DrvBuilder b{st, pos, drvName, nameAttr->pos, StoreDir(st.io.storeDir()), {}, {}, {}, {}, {}, {"out"}, false, false};
+  DrvBuilder b{st, pos, drvName, nameAttr->pos, StoreDir(st.io.storeDir()), {}, {}, {}, {}, {}, {"out"}, false, false, {}};
   std::string drvPath;
   try {
     try {
       b.run(attrs);
-      drvPath = st.io.writeDerivation(b.drv);
+      drvPath = st.io.writeDerivation(b.drv, b.finished.text);
       // Needed in read-only mode, where the .drv is never written and so cannot be read back
       // when a later derivation depends on this one (as Nix does).
-      StoreDir dir(st.io.storeDir());
-      if (st.drvHashes)
-        st.drvHashes->insert(dir.parsePath(drvPath), hashDerivationModulo(b.drv, dir, st.drvHashes->lookup(), false));
+      st.drvHashes->insert(b.dir.parsePath(drvPath), std::move(b.finished.hashModulo));
     } catch (EvalError&) {
       throw;
     } catch (Error& e) {
