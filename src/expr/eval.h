@@ -108,7 +108,9 @@ public:
 
   // --- parsing ---
   // Parses `text` (relative paths against `basePath`) and binds it in the base environment.
-  Expr* parseExprFromString(std::string text, const std::string& basePath, Origin::Kind kind = Origin::Kind::String);
+  // `originName` names an Origin::Kind::Internal source ("derivation-internal.nix").
+  Expr* parseExprFromString(std::string text, const std::string& basePath, Origin::Kind kind = Origin::Kind::String,
+                            std::string originName = "");
   // Parses a file (a directory means its default.nix); cached by resolved path.
   Expr* parseExprFromFile(const std::string& path);
   // Parses a file (not cached) bound in `env` (whose top must be staticBaseEnv()), for scopedImport.

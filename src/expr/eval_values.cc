@@ -730,9 +730,11 @@ void EvalState::createBaseEnv() {
   opLessThan_ = findPrimOp("lessThan");
 }
 
-Expr* EvalState::parseExprFromString(std::string text, const std::string& basePath, Origin::Kind kind) {
+Expr* EvalState::parseExprFromString(std::string text, const std::string& basePath, Origin::Kind kind,
+                                      std::string originName) {
   Origin origin;
   origin.kind = kind;
+  origin.path = std::move(originName);
   origin.source = std::make_shared<std::string>(std::move(text));
   uint32_t nr = positions.addOrigin(std::move(origin));
   arenas_.push_back(std::make_unique<Arena>());

@@ -16,9 +16,51 @@ namespace {
 
 // The `derivation` function: derivationStrict computes the paths; this turns them into the
 // usual derivation attribute set, one per output, each knowing all the others.
-const char* derivationNix = R"(drvAttrs@{ outputs ? [ "out" ], ... }:
+const char* derivationNix = R"(# «nix-internal»/derivation-internal.nix: nixpp's `derivation` function.
+#
+# `derivation attrs` describes a build: `attrs` must have `name`, `system` and `builder`; every
+# other attribute becomes an environment variable of the builder (lists joined by spaces,
+# Booleans as "1" or "", paths copied to the store first), and `args` its arguments. The
+# optional `outputs` names the outputs, `[ "out" ]` by default.
+#
+# The work is done by the built-in `derivationStrict`, which evaluates the attributes, computes
+# the `.drv` file and the output paths exactly as Nix does, writes the `.drv` file to the store
+# when evaluation may write, and returns `{ drvPath = ...; <output> = <path>; ... }`.
+#
+# This function turns that into the attribute set Nix users know: the attributes given, plus
+#
+#   type       = "derivation";
+#   drvPath    the path of the .drv file;
+#   outPath    the path of the output it stands for;
+#   outputName the name of that output;
+#   <output>   for every output, the same set standing for that output;
+#   all        the list of those sets, one per output;
+#   drvAttrs   the attributes given.
+#
+# Every output's set is a fixed point over the others, so `drv.dev.out.dev` is `drv.dev`. The
+# paths are only computed when one of them is looked at (this function is lazy in `strict`),
+# so `drv.name` or `drv.meta` never instantiate anything.
+#
+# Errors in the attributes surface when `outPath` or `drvPath` is first forced: the traces
+# then go through `strict` below, and `derivationStrict` adds a frame naming the derivation
+# and where its `name` attribute is.
+#
+# This file's layout is kept so that those trace frames show the same lines as Nix's do
+# (a user comparing traces of the two sees the same places).
+
+drvAttrs@{ outputs ? [ "out" ], ... }:
 let
+
   strict = derivationStrict drvAttrs;
+
+  # One output's attribute set, as a { name, value } pair for listToAttrs. `commonAttrs` is
+  # shared by all outputs: the attributes given and every output by name, so that each
+  # output's set reaches the others.
+  #
+  # `outPath` and `drvPath` are the only attributes that force `strict`; `type` and
+  # `outputName` are known without it, so that e.g. `lib.isDerivation` and
+  # `drv.outputName` stay cheap.
+  #
   outputSet = outputName: {
     name = outputName;
     value = commonAttrs // {
@@ -28,11 +70,14 @@ let
       inherit outputName;
     };
   };
+
   outputsList = map outputSet outputs;
+
   commonAttrs = drvAttrs // (builtins.listToAttrs outputsList) // {
     all = map (x: x.value) outputsList;
     inherit drvAttrs;
   };
+
 in (builtins.head outputsList).value
 )";
 
@@ -202,6 +247,28 @@ struct DrvBuilder {
     finish();
   }
 
+  // The output checks that __structuredAttrs replaces by `outputChecks.<output>.<check>`.
+  static bool isOutputCheck(std::string_view n) {
+    return n == "allowedReferences" || n == "allowedRequisites" || n == "disallowedReferences" ||
+           n == "disallowedRequisites" || n == "maxSize" || n == "maxClosureSize";
+  }
+
+  // Nix's warning that such an attribute has no effect: rendered as an error with its frame,
+  // under "warning:" (two columns further in than an error's lines).
+  void warnOutputCheck(std::string_view name, PosIdx at) {
+    EvalError w("'structuredAttrs' disables the effect of the derivation attribute '" + std::string(name) +
+                    "'; use 'outputChecks.<output>." + std::string(name) + "' instead",
+                st.pos(at));
+    w.addTrace(Pos{}, "while evaluating derivation '" + drvName + "'", true);
+    std::string body = w.render(true), out = "warning:";
+    if (auto i = body.find("\n       error: "); i != std::string::npos) body.replace(i + 8, 5, "warning");
+    for (size_t i = 0; i < body.size(); ++i) {
+      out += body[i];
+      if (body[i] == '\n' && i + 1 < body.size() && body[i + 1] != '\n') out += "  ";
+    }
+    std::cerr << out << std::endl;
+  }
+
   void handleAttr(Key key, std::string_view name, const Attr& a, bool structured, bool ignoreNulls, std::string& json,
                   bool& firstJson) {
     Value& v = *a.value;
@@ -225,6 +292,7 @@ struct DrvBuilder {
     }
     if (structured) {
       if (key == Key::structuredAttrs) return;
+      if (isOutputCheck(name)) warnOutputCheck(name, a.pos);
       if (!firstJson) json += ',';
       firstJson = false;
       jsonString(name, json);
@@ -409,7 +477,7 @@ void primPlaceholder(EvalState& st, PosIdx pos, Value** args, Value& v) {
 }
 
 void initDerivation(EvalState& st, Value& v) {
-  Expr* e = st.parseExprFromString(derivationNix, "/", Origin::Kind::String);
+  Expr* e = st.parseExprFromString(derivationNix, "/", Origin::Kind::Internal, "derivation-internal.nix");
   st.eval(e, v);
 }
 
