@@ -16,7 +16,8 @@
 # largest peak RSS, and prints the time ratio (Nix 2.8 / nixpp; target >= 2) and the memory ratio
 # (nixpp / Nix 2.8; target <= 0.5).
 # Env: NIXPP_BIN (build dir with nix-instantiate; default ./build), NIX28_BIN (default /usr/bin),
-# BENCH_RUNS (3), BENCH_TMP (parent of the temp dir, $TMPDIR), BENCH_ONLY (a space-separated list
+# BENCH_RUNS (3), BENCH_TMP (parent of the temp dir, $TMPDIR), BENCH_FS (image: the stores on a
+# fresh journaled ext4, see bench/image_fs.bash), BENCH_ONLY (a space-separated list
 # of the benchmarks to run, e.g. "drvs drvpaths-store"; default all).
 set -euo pipefail
 export LC_ALL=C
@@ -29,7 +30,8 @@ for b in "$nixpp/nix-instantiate" "$nix28/nix-instantiate" /usr/bin/time; do
 done
 
 tmp=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/nixpp-bench.XXXXXX")
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+cleanup() { chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
 # Nix 2.8 runs with a throwaway configuration and state; it never touches /nix or /etc/nix.
 # Nothing here runs either implementation without an explicit --store under $tmp, except plain
 # evaluations that cannot write (no derivations), and Nix 2.8 with --readonly-mode.
@@ -39,13 +41,15 @@ printf 'build-users-group =\nsandbox = false\nsubstituters =\n' > "$NIX_CONF_DIR
 cp "$here"/eval/*.nix "$tmp/"
 
 fail() { echo "eval.sh: $*" >&2; exit 1; }
+# The stores go to $work: $tmp, or with BENCH_FS=image a fresh journaled ext4 (bench/image_fs.bash).
+source "$here/image_fs.bash"
 # want NAME: whether benchmark NAME is selected (BENCH_ONLY).
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 # freshRoot NAME: no store at $tmp/NAME. The old one is moved aside, not deleted: on a file system
 # without a journal, ext4 steps over every recently deleted inode at each inode it creates, so
 # deleting the last run's thousands of files would tax the next timed run (whichever
 # implementation it is). The trash goes with $tmp at exit.
-freshRoot() { [ ! -e "$tmp/$1" ] || mv "$tmp/$1" "$(mktemp -d "$tmp/trash.XXXXXX")/"; }
+freshRoot() { [ ! -e "$work/$1" ] || mv "$work/$1" "$(mktemp -d "$work/trash.XXXXXX")/"; }
 
 # measure NAME PREP CMD...: best wall time of $runs runs and the peak RSS in KiB. PREP (a function
 # or `:`) runs before each run, untimed. The first run's stdout is kept in $tmp/out/NAME.
@@ -90,13 +94,13 @@ done
 prepNixpp() { freshRoot root-nixpp; }
 prepNix28() { freshRoot root-nix; }
 if want drvs; then
-measure "nixpp drvs" prepNixpp "$nixpp/nix-instantiate" --store "local?root=$tmp/root-nixpp" drvs.nix
-measure "Nix 2.8 drvs" prepNix28 "$nix28/nix-instantiate" --store "local?root=$tmp/root-nix" drvs.nix
+measure "nixpp drvs" prepNixpp "$nixpp/nix-instantiate" --store "local?root=$work/root-nixpp" drvs.nix
+measure "Nix 2.8 drvs" prepNix28 "$nix28/nix-instantiate" --store "local?root=$work/root-nix" drvs.nix
 same "nixpp drvs" "Nix 2.8 drvs"
 [ "$(wc -l < "$tmp/out/nixpp drvs.0")" -eq 3000 ] || fail "drvs: expected 3000 .drv paths"
 # The .drv files themselves, byte for byte.
 while read -r p; do
-  cmp -s "$tmp/root-nixpp$p" "$tmp/root-nix$p" || fail "drvs: $p differs between the two stores"
+  cmp -s "$work/root-nixpp$p" "$work/root-nix$p" || fail "drvs: $p differs between the two stores"
 done < "$tmp/out/nixpp drvs.0"
 rows+=(drvs)
 fi
@@ -104,26 +108,27 @@ fi
 # drvpaths: read-only (the default of --eval; a throwaway --store all the same), then writing.
 if want drvpaths-ro; then
 measure "Nix 2.8 drvpaths-ro" : "$nix28/nix-instantiate" --readonly-mode --eval --strict drvpaths.nix
-measure "nixpp drvpaths-ro" prepNixpp "$nixpp/nix-instantiate" --store "local?root=$tmp/root-nixpp" --eval --strict drvpaths.nix
+measure "nixpp drvpaths-ro" prepNixpp "$nixpp/nix-instantiate" --store "local?root=$work/root-nixpp" --eval --strict drvpaths.nix
 same "nixpp drvpaths-ro" "Nix 2.8 drvpaths-ro"
-[ ! -e "$tmp/root-nixpp/nix/store" ] || [ -z "$(ls "$tmp/root-nixpp/nix/store")" ] || fail "drvpaths-ro: nixpp wrote to the store"
+[ ! -e "$work/root-nixpp/nix/store" ] || [ -z "$(ls "$work/root-nixpp/nix/store")" ] || fail "drvpaths-ro: nixpp wrote to the store"
 rows+=(drvpaths-ro)
 fi
 if want drvpaths-store; then
 # Its output is checked against Nix 2.8's read-only one: made here, untimed, if not measured above.
 [ -e "$tmp/out/Nix 2.8 drvpaths-ro.0" ] ||
   "$nix28/nix-instantiate" --readonly-mode --eval --strict drvpaths.nix > "$tmp/out/Nix 2.8 drvpaths-ro.0"
-measure "nixpp drvpaths-store" prepNixpp "$nixpp/nix-instantiate" --store "local?root=$tmp/root-nixpp" --read-write-mode --eval --strict drvpaths.nix
-measure "Nix 2.8 drvpaths-store" prepNix28 "$nix28/nix-instantiate" --store "local?root=$tmp/root-nix" --read-write-mode --eval --strict drvpaths.nix
+measure "nixpp drvpaths-store" prepNixpp "$nixpp/nix-instantiate" --store "local?root=$work/root-nixpp" --read-write-mode --eval --strict drvpaths.nix
+measure "Nix 2.8 drvpaths-store" prepNix28 "$nix28/nix-instantiate" --store "local?root=$work/root-nix" --read-write-mode --eval --strict drvpaths.nix
 same "nixpp drvpaths-store" "Nix 2.8 drvpaths-store"
 same "nixpp drvpaths-store" "Nix 2.8 drvpaths-ro"
-n=$(find "$tmp/root-nix/nix/store" -maxdepth 1 -name "*.drv" | wc -l)
+n=$(find "$work/root-nix/nix/store" -maxdepth 1 -name "*.drv" | wc -l)
 [ "$n" -eq 3000 ] || fail "drvpaths-store: Nix 2.8 wrote $n .drv files, not 3000"
 rows+=(drvpaths-store)
 fi
 [ "${#rows[@]}" -gt 0 ] || fail "BENCH_ONLY='${BENCH_ONLY:-}' selects no benchmark"
 
 echo
+echo "stores on: $(findmnt -no SOURCE,FSTYPE -T "$work") ($( [ -n "$imageFs" ] && echo "a fresh image, BENCH_FS=image" || echo "the file system of $work"))"
 printf 'best of %s runs; %s cores, load %s\n' "$runs" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-16s %10s %10s %12s %12s %11s %11s %9s %9s %9s\n' benchmark "nixpp s" "Nix 2.8 s" "nixpp RSS" "Nix 2.8 RSS" "speed-up" "mem ratio" "nixpp cpu" "Nix cpu" "cpu up"
 miss=0
