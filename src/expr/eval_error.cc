@@ -3,19 +3,14 @@
 #include <set>
 #include <tuple>
 
+#include "util/strings.h"
+
 namespace nixpp {
 
 namespace {
 // Nix indents every line of an error by the width of "error: ", so a message's continuation
 // lines line up under its first.
-std::string indentMessage(const std::string& msg) {
-  std::string out;
-  for (char c : msg) {
-    out += c;
-    if (c == '\n') out += "       ";
-  }
-  return out;
-}
+std::string indentMessage(const std::string& msg) { return indentLines(msg, "       "); }
 } // namespace
 
 std::string renderErrorWithPos(const std::string& msg, const Pos& pos) {

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "expr/eval_error.h"
+#include "util/strings.h"
 
 namespace nixpp {
 
@@ -617,12 +618,8 @@ private:
     if (level == LexerOptions::Lint::ignore) return;
     Pos p = resolve(at(t.begin));
     if (level == LexerOptions::Lint::fatal) throw ParseError(msg, p);
-    std::string text = renderErrorWithPos(msg, p), indented;
-    for (char c : text) {
-      indented += c;
-      if (c == '\n') indented += "  ";  // under "warning: ", two columns wider than "error: "
-    }
-    std::cerr << "warning: " << indented << std::endl;
+    // Under "warning: ", two columns wider than "error: ".
+    std::cerr << "warning: " << indentLines(renderErrorWithPos(msg, p), "  ") << std::endl;
   }
 
   void lintPath(const Token& t) {

@@ -49,6 +49,17 @@ std::string concatStringsSep(std::string_view sep, const std::vector<std::string
   return out;
 }
 
+std::string indentLines(std::string_view text, std::string_view indent, bool blankLines) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i > 0 && text[i - 1] == '\n' && (blankLines || text[i] != '\n')) out += indent;
+    out += text[i];
+  }
+  if (blankLines && !text.empty() && text.back() == '\n') out += indent;
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   const char* ws = " \t\n\r";
   size_t b = s.find_first_not_of(ws);

@@ -20,6 +20,11 @@ std::vector<std::string> splitString(std::string_view s, char sep);
 
 std::string concatStringsSep(std::string_view sep, const std::vector<std::string>& ss);
 
+// `text` with `indent` after each newline, so that its later lines line up under a prefix of
+// that width printed before it (Nix's messages under "error: ", "warning: "...). Empty lines get
+// it too unless `blankLines` is false.
+std::string indentLines(std::string_view text, std::string_view indent, bool blankLines = true);
+
 // Strips leading and trailing whitespace (" \t\n\r").
 std::string_view trim(std::string_view s);
 

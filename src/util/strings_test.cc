@@ -13,6 +13,12 @@ TEST(Strings, PrefixSuffix) {
   EXPECT_FALSE(hasSuffix("drv", ".drv"));
 }
 
+TEST(Strings, IndentLines) {
+  EXPECT_EQ(indentLines("a\nb\n\nc\n", "  "), "a\n  b\n  \n  c\n  ");
+  EXPECT_EQ(indentLines("a\nb\n\nc", "  ", false), "a\n  b\n\n  c");
+  EXPECT_EQ(indentLines("", "  "), "");
+}
+
 TEST(Strings, TokenizeDropsEmpty) {
   EXPECT_EQ(tokenizeString("  a b\t\nc  "), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(tokenizeString("   ").empty());

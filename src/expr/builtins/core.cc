@@ -10,6 +10,7 @@
 #include "expr/eval.h"
 #include "expr/parser.h"
 #include "expr/print.h"
+#include "util/strings.h"
 #include "util/version.h"
 
 namespace nixpp {
@@ -209,18 +210,9 @@ void primWarn(EvalState& st, PosIdx pos, Value** args, Value& v) {
   std::string_view msg = st.forceString(*args[0], pos, "while evaluating the first argument; the message passed to builtins.warn");
   // As Nix: the message's further lines are aligned under its first, unless it starts on a
   // line of its own (a message that begins with a newline is printed as it is).
-  std::string out = "evaluation warning:";
-  if (!msg.starts_with('\n')) {
-    out += ' ';
-    for (size_t i = 0; i < msg.size(); ++i) {
-      // Empty lines stay empty; others get the width of "evaluation warning: ".
-      if (i > 0 && msg[i - 1] == '\n' && msg[i] != '\n') out += "                    ";
-      out += msg[i];
-    }
-  } else {
-    out += msg;
-  }
-  std::cerr << out << std::endl;
+  // Empty lines stay empty; others get the width of "evaluation warning: ".
+  if (msg.starts_with('\n')) std::cerr << "evaluation warning:" << msg << std::endl;
+  else std::cerr << "evaluation warning: " << indentLines(msg, std::string(20, ' '), false) << std::endl;
   st.forceValue(*args[1], pos);
   v = *args[1];
 }

@@ -260,13 +260,9 @@ struct DrvBuilder {
                     "'; use 'outputChecks.<output>." + std::string(name) + "' instead",
                 st.pos(at));
     w.addTrace(Pos{}, "while evaluating derivation '" + drvName + "'", true);
-    std::string body = w.render(true), out = "warning:";
+    std::string body = w.render(true);
     if (auto i = body.find("\n       error: "); i != std::string::npos) body.replace(i + 8, 5, "warning");
-    for (size_t i = 0; i < body.size(); ++i) {
-      out += body[i];
-      if (body[i] == '\n' && i + 1 < body.size() && body[i + 1] != '\n') out += "  ";
-    }
-    std::cerr << out << std::endl;
+    std::cerr << "warning:" << indentLines(body, "  ", false) << std::endl;
   }
 
   void handleAttr(Key key, std::string_view name, const Attr& a, bool structured, bool ignoreNulls, std::string& json,
