@@ -40,13 +40,8 @@ in builtins.genList (n: at (n / $width) (mod n $width)) $ndrvs
 EOF
 
 export NIX_STORE_DIR=$work/s/store NIX_STATE_DIR=$work/s/state NIX_LOG_DIR=$work/s/log
-# The previous run's store is moved aside, not deleted, until the end: on a journal-less ext4
-# (this machine's root file system) deleting its ~2,000 inodes would tax the next run's inode
-# allocations (see bench/image_fs.bash), whichever implementation it is.
-mkdir -p "$work/old"
-moved=0
 prep() {
-  if [ -e "$work/s" ]; then moved=$((moved + 1)); mv "$work/s" "$work/old/$moved"; fi
+  moveAside "$work/s"  # not deleted: see store_lib.bash
   local tools
   tools=$("$nix28/nix-store" --add "$tmp/tools")
   "$nix28/nix-instantiate" "$tmp/drvs.nix" --argstr tools "$tools" > "$tmp/drvs" 2> "$tmp/inst-err" ||

@@ -22,8 +22,6 @@ mib=${BENCH_MIB:-200}
 # takes more than 0.2 s of CPU (0.035 s on tmpfs, 0.07-0.17 s on this ext4 under load, 0.5-1.2 s
 # after a big deletion), waits (up to 2 minutes, then measures anyway and says so).
 # BENCH_VERBOSE=1 shows every run.
-mkdir -p "$work/old"
-moved=0
 # probe DIR: creates DIR with 2,000 empty files; prints the CPU seconds that took.
 probe() {
   python3 -c '
@@ -53,7 +51,6 @@ echo "building a ${mib} MiB tree in $work ..."
 python3 "$here/make-tree.py" "$work/tree" "$mib"
 cat $(find "$work/tree" -type f) > /dev/null  # warm the page cache
 
-moveAside() { if [ -e "$1" ]; then moved=$((moved + 1)); mv "$1" "$work/old/$moved"; fi; }
 prepNixpp() { moveAside "$work/root-nixpp"; }
 prepNix28() { moveAside "$work/root-nix"; }
 total=$runs

@@ -38,6 +38,14 @@ printf 'build-users-group =\nsandbox = false\nsubstituters =\nexperimental-featu
 
 source "$here/image_fs.bash"
 
+# moveAside PATH: moves PATH, if there, to a fresh place under $work/old (deleted with $tmp at
+# exit). Benchmarks move the previous run's store aside instead of deleting it: on a
+# journal-less ext4 deleting thousands of inodes would tax the next run's inode allocations
+# (see bench/image_fs.bash), whichever implementation it is. `moved` counts the places taken.
+mkdir -p "$work/old"
+moved=0
+moveAside() { if [ -e "$1" ]; then moved=$((moved + 1)); mv "$1" "$work/old/$moved"; fi; }
+
 # freshDir DIR: removes DIR (read-only store contents included).
 freshDir() { chmod -R u+w "$1" 2>/dev/null || true; rm -rf "$1"; }
 
